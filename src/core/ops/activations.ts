@@ -1,0 +1,75 @@
+import type { Tensor } from '../tensor.js';
+import type { Env, Op, Step } from './op.js';
+
+/**
+ * Elementwise activations as a table: each rule gives the forward value and
+ * the derivative from the input h and the output y (whichever is cheaper).
+ */
+export interface ElementwiseRule {
+  f(h: number): number;
+  df(h: number, y: number): number;
+}
+
+/** σ(h) = 1/(1 + e^−h), computed without overflow for large |h|. */
+export function sigmoidScalar(h: number): number {
+  if (h >= 0) return 1 / (1 + Math.exp(-h));
+  const e = Math.exp(h);
+  return e / (1 + e);
+}
+
+/** log(1 + e^h) without overflow: max(h, 0) + log1p(e^−|h|). */
+export function softplusScalar(h: number): number {
+  return Math.max(h, 0) + Math.log1p(Math.exp(-Math.abs(h)));
+}
+
+export const activationRules = {
+  // dσ = σ(1 − σ)
+  sigmoid: { f: sigmoidScalar, df: (_h: number, y: number) => y * (1 - y) },
+  // dtanh = 1 − tanh²
+  tanh: { f: Math.tanh, df: (_h: number, y: number) => 1 - y * y },
+  // drelu = [h > 0]  (0 at the kink: a valid subgradient)
+  relu: { f: (h: number) => (h > 0 ? h : 0), df: (h: number) => (h > 0 ? 1 : 0) },
+  // dsoftplus = σ(h)
+  softplus: { f: softplusScalar, df: (h: number) => sigmoidScalar(h) },
+  // d id = 1
+  identity: { f: (h: number) => h, df: () => 1 },
+} satisfies Record<string, ElementwiseRule>;
+
+/** leaky(h) = h if h > 0 else slope·h;  dleaky = 1 or slope */
+export function leakyReluRule(slope: number): ElementwiseRule {
+  return { f: (h) => (h > 0 ? h : slope * h), df: (h) => (h > 0 ? 1 : slope) };
+}
+
+export type ActivationName = keyof typeof activationRules;
+
+/** Y = f(X) elementwise; dX = dY ⊙ f′(X). */
+export function elementwise(kind: string, rule: ElementwiseRule): Op {
+  return {
+    kind,
+    paramNames: [],
+    forward(x: Tensor, _env: Env): Step {
+      const xd = x.data;
+      const yd = new Float64Array(xd.length);
+      for (let i = 0; i < xd.length; i++) yd[i] = rule.f(xd[i]!);
+      const y = { shape: [...x.shape], data: yd };
+      return {
+        y,
+        backward(dy: Tensor): Tensor {
+          const gd = dy.data;
+          const dx = new Float64Array(xd.length);
+          for (let i = 0; i < xd.length; i++) dx[i] = gd[i]! * rule.df(xd[i]!, yd[i]!);
+          return { shape: [...x.shape], data: dx };
+        },
+      };
+    },
+  };
+}
+
+export function activation(name: ActivationName): Op {
+  return elementwise(name, activationRules[name]);
+}
+
+export function leakyRelu(slope: number): Op {
+  if (!Number.isFinite(slope)) throw new RangeError(`leakyRelu: slope must be finite, got ${slope}`);
+  return elementwise('leaky-relu', leakyReluRule(slope));
+}

@@ -1,0 +1,31 @@
+import type { Tensor } from '../tensor.js';
+import type { Params } from '../params.js';
+import type { Rng } from '../rng.js';
+
+/** What an op sees during one forward pass. */
+export interface Env {
+  readonly params: Params;
+  /** Gradients accumulate here (`+=`), so a parameter used twice sums its paths. */
+  readonly grads: Params;
+  /** Training mode: batch statistics in batch norm, masks in dropout. */
+  readonly training: boolean;
+  /** Update batch norm's running averages during this pass. */
+  readonly trackStats: boolean;
+  /** Source of dropout masks when an op has no fixed mask. */
+  readonly rng: Rng;
+}
+
+/** The result of a forward call: the output, and the backward pass that belongs to it. */
+export interface Step {
+  readonly y: Tensor;
+  /** Given dJ/dY, accumulates parameter gradients into env.grads and returns dJ/dX. */
+  backward(dy: Tensor): Tensor;
+}
+
+export interface Op {
+  /** The op's name in the case format (`dense`, `sigmoid`, …). */
+  readonly kind: string;
+  /** Names of the parameters this op reads. */
+  readonly paramNames: readonly string[];
+  forward(x: Tensor, env: Env): Step;
+}

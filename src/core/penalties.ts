@@ -1,0 +1,100 @@
+import { type Tensor, dims2 } from './tensor.js';
+import { type Params, getParam } from './params.js';
+
+/**
+ * Regularisation terms added to the loss. Parameter penalties name the
+ * tensors they cover, so biases are left out unless named. Activation
+ * penalties act on the output of `network[at]`.
+ */
+export type Penalty =
+  /** α/2·Σw² over `params` (gradient α·w) — the convention of the case format. */
+  | { op: 'l2'; alpha: number; params: string[] }
+  /** λ·Σθ² over `params` (gradient 2λ·θ) — the other lecture's convention, named as such. */
+  | { op: 'l2-lambda'; lambda: number; params: string[] }
+  /** α·Σ|w| (subgradient α·sign(w), 0 at 0). */
+  | { op: 'l1'; alpha: number; params: string[] }
+  /** β·Σ_j KL(ρ ‖ ρ̂_j), ρ̂_j the batch mean of unit j. */
+  | { op: 'kl-sparsity'; rho: number; beta: number; at: number }
+  /** α·Σ|h|, divided by m for 'batch-mean'. */
+  | { op: 'l1-activity'; alpha: number; at: number; reduction: 'sum' | 'batch-mean' };
+
+export type ParamPenalty = Extract<Penalty, { params: string[] }>;
+export type ActivationPenalty = Extract<Penalty, { at: number }>;
+
+export function isActivationPenalty(p: Penalty): p is ActivationPenalty {
+  return p.op === 'kl-sparsity' || p.op === 'l1-activity';
+}
+
+/** Adds the penalty's gradient into `grads` and returns its value. */
+export function paramPenalty(p: ParamPenalty, params: Params, grads: Params): number {
+  let total = 0;
+  for (const name of p.params) {
+    const w = getParam(params, name, `penalty ${p.op}`).data;
+    const g = getParam(grads, name, `penalty ${p.op}`).data;
+    switch (p.op) {
+      case 'l2':
+        // Ω = α/2·Σw²,  dΩ = α·w
+        for (let i = 0; i < w.length; i++) {
+          total += 0.5 * p.alpha * w[i]! * w[i]!;
+          g[i]! += p.alpha * w[i]!;
+        }
+        break;
+      case 'l2-lambda':
+        // Ω = λ·Σθ²,  dΩ = 2λ·θ
+        for (let i = 0; i < w.length; i++) {
+          total += p.lambda * w[i]! * w[i]!;
+          g[i]! += 2 * p.lambda * w[i]!;
+        }
+        break;
+      case 'l1':
+        // Ω = α·Σ|w|,  dΩ = α·sign(w)
+        for (let i = 0; i < w.length; i++) {
+          total += p.alpha * Math.abs(w[i]!);
+          g[i]! += p.alpha * Math.sign(w[i]!);
+        }
+        break;
+    }
+  }
+  return total;
+}
+
+/** The KL divergence of Bernoulli(ρ) from Bernoulli(ρ̂): ρ log(ρ/ρ̂) + (1−ρ) log((1−ρ)/(1−ρ̂)). */
+export function bernoulliKl(rho: number, rhoHat: number): number {
+  const a = rho === 0 ? 0 : rho * Math.log(rho / rhoHat);
+  const b = rho === 1 ? 0 : (1 - rho) * Math.log((1 - rho) / (1 - rhoHat));
+  return a + b;
+}
+
+/** The penalty's value on activations H and its gradient dΩ/dH. */
+export function activationPenalty(p: ActivationPenalty, h: Tensor): { value: number; grad: Tensor } {
+  const [m, n] = dims2(h, `penalty ${p.op}`);
+  const hd = h.data;
+  const g = new Float64Array(hd.length);
+  let total = 0;
+  if (p.op === 'kl-sparsity') {
+    const rhoHat = new Float64Array(n);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) rhoHat[j]! += hd[i * n + j]!;
+    for (let j = 0; j < n; j++) {
+      rhoHat[j]! /= m;
+      const r = rhoHat[j]!;
+      if (!(r > 0 && r < 1)) {
+        throw new RangeError(`penalty kl-sparsity: mean activation ρ̂ of unit ${j} at op ${p.at} is ${r}, outside (0, 1)`);
+      }
+      total += bernoulliKl(p.rho, r);
+    }
+    // dΩ/dh_ij = β/m · (−ρ/ρ̂_j + (1−ρ)/(1−ρ̂_j))
+    for (let j = 0; j < n; j++) {
+      const r = rhoHat[j]!;
+      const d = (p.beta / m) * (-p.rho / r + (1 - p.rho) / (1 - r));
+      for (let i = 0; i < m; i++) g[i * n + j] = d;
+    }
+    return { value: p.beta * total, grad: { shape: [m, n], data: g } };
+  }
+  // Ω = α/div·Σ|h|,  dΩ = α/div·sign(h)
+  const div = p.reduction === 'batch-mean' ? m : 1;
+  for (let k = 0; k < hd.length; k++) {
+    total += Math.abs(hd[k]!);
+    g[k] = (p.alpha / div) * Math.sign(hd[k]!);
+  }
+  return { value: (p.alpha * total) / div, grad: { shape: [m, n], data: g } };
+}

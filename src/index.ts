@@ -1,0 +1,80 @@
+/**
+ * gradproof's public surface. Everything a user imports comes from here.
+ */
+
+// Tensors and kernels
+export type { Tensor } from './core/tensor.js';
+export {
+  tensor,
+  zeros,
+  zerosLike,
+  fromRows,
+  toRows,
+  clone,
+  transpose,
+  addRowVector,
+  sumRowsInto,
+  colMeans,
+  rowSums,
+  gatherRows,
+  sizeOf,
+} from './core/tensor.js';
+export { matmul, matmulTA, matmulTB } from './core/matmul.js';
+export { Rng } from './core/rng.js';
+
+// Parameters
+export type { Params } from './core/params.js';
+export { zeroGrads, cloneParams, copyParamsInto, flattenParams, unflattenInto, paramCount } from './core/params.js';
+
+// Ops
+export type { Op, Step, Env } from './core/ops/op.js';
+export { dense, type DenseOptions } from './core/ops/dense.js';
+export {
+  activation,
+  leakyRelu,
+  elementwise,
+  activationRules,
+  sigmoidScalar,
+  softplusScalar,
+  type ActivationName,
+  type ElementwiseRule,
+} from './core/ops/activations.js';
+export { softmax, softmaxRows } from './core/ops/softmax.js';
+export { batchNorm, type BatchNormOptions, type BatchNormOp } from './core/ops/batchnorm.js';
+export { dropout, type DropoutOptions } from './core/ops/dropout.js';
+
+// Losses and penalties
+export { lossForward, LOSS_REDUCTIONS, type LossSpec, type LossName, type Reduction, type LossResult } from './core/losses.js';
+export {
+  paramPenalty,
+  activationPenalty,
+  bernoulliKl,
+  isActivationPenalty,
+  type Penalty,
+  type ParamPenalty,
+  type ActivationPenalty,
+} from './core/penalties.js';
+
+// Models and training
+export { evaluate, predict, forwardAll, validateModel, type Model, type Evaluation, type EvaluateOptions } from './core/network.js';
+export {
+  mlp,
+  autoencoder,
+  denoisingAutoencoder,
+  linearRegression,
+  corrupt,
+  type MlpOptions,
+  type AutoencoderOptions,
+  type Corruption,
+  type DenoisingAutoencoder,
+  type ActivationChoice,
+} from './core/builders.js';
+export { sgd, momentum, nesterov, adagrad, rmsprop, adam, type Optimizer, type OptimizerOptions } from './core/optimizers.js';
+export { train, type TrainOptions, type TrainResult, type EpochRecord } from './core/train.js';
+
+// Case files
+export { parseCase } from './cases/parse.js';
+export { buildModel } from './cases/build.js';
+export { replayCase, replayParsed, LOSS_RTOL, GRAD_RTOL, type CaseResult } from './cases/replay.js';
+export { replayFile, replayPaths, caseFiles } from './cases/files.js';
+export { CaseError, type GradCase, type CaseOp } from './cases/types.js';
