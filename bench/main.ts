@@ -1,0 +1,9 @@
+import { benchMatmul } from './matmul.js';
+import { benchTraining } from './training.js';
+
+const log = (s: string): void => console.log(s);
+log(`gradproof bench — node ${process.version}, ${new Date().toISOString()}`);
+log('');
+benchMatmul(log);
+log('');
+benchTraining(log);
