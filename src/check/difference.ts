@@ -1,0 +1,151 @@
+import { NonFiniteValue } from './guard.js';
+
+/**
+ * The numerical core: the derivative of a scalar function of one variable at
+ * 0, by central differences on steps h, h/2, h/4, … combined by Richardson
+ * extrapolation (Neville's tableau, as in Ridders' method), with two error
+ * estimates carried along:
+ *
+ *  - truncation: the gap between the best tableau entry and its neighbours;
+ *  - rounding: σ (the noise of one call of f) times the sum of the absolute
+ *    weights the tableau puts on the function values.
+ *
+ * A kink (f not differentiable within the step) shows in the second
+ * differences S_k = f(h_k) + f(−h_k) − 2f(0): they shrink like h² where f is
+ * smooth but only like h across a kink. When the caller's verdict is not a
+ * pass, the step is shrunk and the tableau rebuilt, which separates a kink
+ * merely near the point (it drops out of the stencil) from one at the point
+ * (it stays at every scale), whose one-sided derivatives are then reported.
+ */
+
+export interface Estimate {
+  /** The extrapolated derivative. */
+  value: number;
+  /** Estimated truncation error of `value`. */
+  truncation: number;
+  /** Bound on the rounding error of `value` from the noise of f. */
+  rounding: number;
+  /** The largest step of the stencil that produced `value`. */
+  step: number;
+}
+
+export interface Derivative extends Estimate {
+  /** Present when f has a kink at the point: the one-sided derivatives at the finest step. */
+  kink?: { left: number; right: number; step: number };
+  /** Every step tried returned a non-finite value somewhere: no estimate could be made. */
+  undefinedNearby?: boolean;
+  /** Every estimate made, in order (for error-versus-step reports). */
+  trail: Estimate[];
+}
+
+export type Verdict = 'pass' | 'fail' | 'undecided';
+
+export interface DifferentiateOptions {
+  /** Levels of the tableau per attempt. Default 4. */
+  maxLevels?: number;
+  /** Levels needed before a failure is believed. Default 3. */
+  minLevelsForFail?: number;
+  /** Attempts with a smaller step after the first, for kinks and truncation. Default 4. */
+  retries?: number;
+  /** Attempts with a smaller step when f is not finite somewhere on the stencil (a domain edge). Default 12. */
+  nonFiniteRetries?: number;
+  /** Factor the step shrinks by between attempts. Default 16. */
+  shrink?: number;
+  /** Unit roundoff of f's arithmetic (rounding of large values of f). */
+  unitRoundoff: number;
+}
+
+/** The nearest power of two: steps that are exact in binary keep x + h − x = h. */
+export function powerOfTwo(h: number): number {
+  return 2 ** Math.round(Math.log2(h));
+}
+
+export function differentiate(
+  phi: (t: number) => number,
+  f0: number,
+  h0: number,
+  sigma: number,
+  judge: (e: Estimate) => Verdict,
+  opts: DifferentiateOptions,
+): Derivative {
+  const maxLevels = opts.maxLevels ?? 4;
+  const minFail = Math.min(opts.minLevelsForFail ?? 3, maxLevels);
+  const retries = opts.retries ?? 4;
+  const nonFiniteRetries = opts.nonFiniteRetries ?? 12;
+  let shrinks = 0;
+  let nonFiniteShrinks = 0;
+  const shrink = opts.shrink ?? 16;
+  const trail: Estimate[] = [];
+  let overall: Estimate | undefined;
+  let h = h0;
+
+  for (;;) {
+    const T: number[][] = [];
+    const A: number[][] = [];
+    const S: number[] = [];
+    let best: Estimate | undefined;
+    let verdict: Verdict = 'undecided';
+    let nonFinite = false;
+    let fpLast = NaN;
+    let fmLast = NaN;
+    let hLast = NaN;
+    let sig = sigma;
+    for (let k = 0; k < maxLevels; k++) {
+      const hk = h / 2 ** k;
+      let fp: number;
+      let fm: number;
+      try {
+        fp = phi(hk);
+        fm = phi(-hk);
+      } catch (e) {
+        if (e instanceof NonFiniteValue) {
+          nonFinite = true;
+          break;
+        }
+        throw e;
+      }
+      // Large values of f carry rounding of their own size.
+      sig = Math.max(sig, 2 * opts.unitRoundoff * Math.max(Math.abs(fp), Math.abs(fm)));
+      fpLast = fp;
+      fmLast = fm;
+      hLast = hk;
+      S.push(fp + fm - 2 * f0);
+      T.push([(fp - fm) / (2 * hk)]);
+      A.push([1 / hk]); // |central-difference weights| = 2 · 1/(2h)
+      for (let j = 1; j <= k; j++) {
+        const p = 4 ** j;
+        T[k]!.push((p * T[k]![j - 1]! - T[k - 1]![j - 1]!) / (p - 1));
+        A[k]!.push((p * A[k]![j - 1]! + A[k - 1]![j - 1]!) / (p - 1));
+      }
+      if (k === 0) continue;
+      const value = T[k]![k]!;
+      const truncation = Math.max(Math.abs(value - T[k]![k - 1]!), Math.abs(value - T[k - 1]![k - 1]!));
+      const est: Estimate = { value, truncation, rounding: sig * A[k]![k]!, step: h };
+      trail.push(est);
+      if (!best || est.truncation + est.rounding <= best.truncation + best.rounding) best = est;
+      verdict = judge(best);
+      if (verdict === 'pass') return { ...best, trail };
+      if (verdict === 'fail' && k + 1 >= minFail) break;
+    }
+    if (best && (!overall || best.truncation + best.rounding <= overall.truncation + overall.rounding)) overall = best;
+
+    const n = S.length;
+    const kinky =
+      n >= 2 && Math.abs(S[n - 1]!) > 16 * sig && Math.abs(S[n - 1]!) > 0.35 * Math.abs(S[n - 2]!);
+    const truncationBound = best !== undefined && best.truncation > best.rounding;
+    const again = nonFinite ? nonFiniteShrinks++ < nonFiniteRetries : shrinks++ < retries && (kinky || truncationBound);
+    if (!again) {
+      if (kinky && Number.isFinite(hLast)) {
+        const base = best ?? overall ?? { value: (fpLast - fmLast) / (2 * hLast), truncation: Infinity, rounding: Infinity, step: h };
+        return {
+          ...base,
+          trail,
+          kink: { left: (f0 - fmLast) / hLast, right: (fpLast - f0) / hLast, step: hLast },
+        };
+      }
+      if (overall) return { ...overall, trail };
+      return { value: NaN, truncation: Infinity, rounding: Infinity, step: h, trail, undefinedNearby: true };
+    }
+    h /= shrink;
+  }
+}
