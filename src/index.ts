@@ -78,3 +78,40 @@ export { buildModel } from './cases/build.js';
 export { replayCase, replayParsed, LOSS_RTOL, GRAD_RTOL, type CaseResult } from './cases/replay.js';
 export { replayFile, replayPaths, caseFiles } from './cases/files.js';
 export { CaseError, type GradCase, type CaseOp } from './cases/types.js';
+
+// The gradient checker
+export {
+  checkGradient,
+  type CheckResult,
+  type Failure,
+  type Kink,
+  type EntryRecord,
+} from './check/gradient.js';
+export { type CheckOptions, type CheckMode, type Precision } from './check/options.js';
+export { checkJacobian, type JacobianOptions, type JacobianResult, type VectorFn, type VjpFn } from './check/jacobian.js';
+export {
+  checkParams,
+  checkModel,
+  multiIndex,
+  type NamedTensors,
+  type NamedGradients,
+  type ParamsCheckResult,
+  type ParamSummary,
+} from './check/params.js';
+export { assertGradient, GradientCheckError } from './check/assert.js';
+export { formatResult } from './check/format.js';
+export { taylorTest, type TaylorOptions, type TaylorResult } from './check/taylor.js';
+export { gradproofMatchers, type GradproofMatchers } from './check/matchers.js';
+export {
+  shapeArb,
+  tensorArb,
+  matrixArb,
+  probabilityArb,
+  positiveDefiniteArb,
+  type ShapeOptions,
+  type ValueOptions,
+  type ProbabilityOptions,
+  type PositiveDefiniteOptions,
+} from './check/arbitraries.js';
+export { differentiate, type Derivative, type Estimate } from './check/difference.js';
+export type { ScalarFn, GradFn } from './check/guard.js';

@@ -52,6 +52,7 @@ export class Guarded {
     try {
       v = this.fn(copy);
     } catch (e) {
+      if (e instanceof CheckAbort) throw e;
       throw new CheckAbort(`f threw at ${where}: ${errorText(e)}`);
     }
     const changed = firstChange(x, copy);

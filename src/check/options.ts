@@ -95,15 +95,15 @@ function positiveInt(where: string, name: string, v: unknown): number {
 }
 
 /** Fills in defaults and rejects unknown options and bad values, naming them. */
-export function resolveOptions(where: string, options: unknown): ResolvedOptions {
+export function resolveOptions(where: string, options: unknown, extraKeys: readonly string[] = []): ResolvedOptions {
   if (options === undefined) options = {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}`);
   }
   const o = options as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!(KEYS as readonly string[]).includes(k)) {
-      throw new TypeError(`${where}: unknown option '${k}' (known: ${KEYS.join(', ')})`);
+    if (!(KEYS as readonly string[]).includes(k) && !extraKeys.includes(k)) {
+      throw new TypeError(`${where}: unknown option '${k}' (known: ${[...KEYS, ...extraKeys].join(', ')})`);
     }
   }
   const mode = o.mode ?? 'full';

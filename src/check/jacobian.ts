@@ -1,0 +1,79 @@
+import { Rng } from '../core/rng.js';
+import { CheckAbort, validateArgs } from './guard.js';
+import { runCheck, type CheckResult } from './gradient.js';
+import { resolveOptions, type CheckOptions } from './options.js';
+
+export type VectorFn = (x: Float64Array) => ArrayLike<number>;
+export type VjpFn = (x: Float64Array, cotangent: Float64Array) => ArrayLike<number>;
+
+export interface JacobianOptions extends CheckOptions {
+  /** Random ±1 cotangents u; each turns f into the scalar uᵀf, whose gradient is vjp(x, u). Default 3. */
+  cotangents?: number;
+}
+
+export interface JacobianResult extends CheckResult {
+  /** Length of f's output. */
+  outputs: number;
+  cotangents: number;
+}
+
+/**
+ * Checks a vector-Jacobian product against finite differences of a
+ * vector-valued f by random cotangent projections: for each ±1 vector u,
+ * the scalar function uᵀf(x) must have gradient vjp(x, u). A wrong Jacobian
+ * entry J_jk shows in output j's share of uᵀJ for every u.
+ */
+export function checkJacobian(f: VectorFn, vjp: VjpFn, x: ArrayLike<number>, options?: JacobianOptions): JacobianResult {
+  const where = 'checkJacobian';
+  const opts = resolveOptions(where, options === undefined ? undefined : { ...options, cotangents: undefined }, ['cotangents']);
+  const k = options?.cotangents ?? 3;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`${where}: options.cotangents must be a positive integer, got ${String(k)}`);
+  const x0 = validateArgs(where, f, vjp, 'vjp', x);
+  let first: ArrayLike<number>;
+  try {
+    first = f(x0.slice());
+  } catch (e) {
+    throw new TypeError(`${where}: f threw at x: ${(e as Error).message}`);
+  }
+  if (!first || typeof first.length !== 'number' || first.length === 0) {
+    throw new TypeError(`${where}: f must return a non-empty array of numbers`);
+  }
+  const m = first.length;
+  const rng = new Rng(opts.seed);
+  const results: CheckResult[] = [];
+  let evaluations = 1;
+  for (let c = 0; c < k; c++) {
+    const u = new Float64Array(m);
+    for (let j = 0; j < m; j++) u[j] = rng.uniform() < 0.5 ? -1 : 1;
+    const scalar = (v: Float64Array): number => {
+      const y = f(v);
+      if (!y || y.length !== m) throw new CheckAbort(`f returned ${y?.length ?? "no"} outputs at a perturbed point, but ${m} at x`);
+      let s = 0;
+      for (let j = 0; j < m; j++) s += u[j]! * y[j]!;
+      return s;
+    };
+    const g = (v: Float64Array): ArrayLike<number> => vjp(v, u.slice());
+    const r = runCheck(scalar, g, x0, { ...opts, seed: opts.seed + 7919 * (c + 1) });
+    results.push(r);
+    evaluations += r.evaluations;
+    if (!r.ok) break;
+  }
+  const reasons = results.flatMap((r, c) => r.reasons.map((s) => `cotangent ${c}: ${s}`));
+  return {
+    ok: results.every((r) => r.ok),
+    mode: opts.mode,
+    evaluations,
+    gradientCalls: results.reduce((a, r) => a + r.gradientCalls, 0),
+    maxAbsError: Math.max(...results.map((r) => r.maxAbsError)),
+    maxRelError: Math.max(...results.map((r) => r.maxRelError)),
+    failures: results.flatMap((r) => r.failures),
+    kinks: results.flatMap((r) => r.kinks),
+    reasons,
+    warnings: [...new Set(results.flatMap((r) => r.warnings))],
+    checked: results.reduce((a, r) => a + r.checked, 0),
+    noise: Math.max(...results.map((r) => r.noise)),
+    seed: opts.seed,
+    outputs: m,
+    cotangents: results.length,
+  };
+}

@@ -1,0 +1,31 @@
+import type { GradFn, ScalarFn } from './guard.js';
+import { checkGradient } from './gradient.js';
+import type { CheckOptions } from './options.js';
+import { formatResult } from './format.js';
+
+interface MatcherResult {
+  pass: boolean;
+  message: () => string;
+}
+
+/**
+ * Matchers for vitest (or Jest): `expect.extend(gradproofMatchers)`, then
+ * `expect(f).toHaveCorrectGradient(grad, x, options?)`.
+ * For types, add `declare module 'vitest' { interface Assertion<T> extends GradproofMatchers<T> {} }`.
+ */
+export const gradproofMatchers = {
+  toHaveCorrectGradient(received: unknown, grad: GradFn, x: ArrayLike<number>, options?: CheckOptions): MatcherResult {
+    const r = checkGradient(received as ScalarFn, grad, x, options);
+    return {
+      pass: r.ok,
+      message: () =>
+        r.ok
+          ? `expected the gradient to be wrong, but it matched finite differences (${r.checked} checked, max rel error ${r.maxRelError.toExponential(2)})`
+          : formatResult(r),
+    };
+  },
+};
+
+export interface GradproofMatchers<R = unknown> {
+  toHaveCorrectGradient(grad: GradFn, x: ArrayLike<number>, options?: CheckOptions): R;
+}
