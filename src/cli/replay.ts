@@ -1,13 +1,31 @@
 import { replayPaths } from '../cases/files.js';
+import { checkCaseFile, type CaseCheck } from '../check/cases.js';
 import { sci, table } from './format.js';
 
 export interface ReplayCliOptions {
   json?: boolean;
+  /** Also run the gradient checker on each case's objective. */
+  check?: string;
 }
 
 /** `gradproof replay`: one line per case; exit code 1 if any case fails or is invalid. */
 export function runReplay(paths: string[], opts: ReplayCliOptions, out: (s: string) => void): number {
+  if (opts.check !== undefined && opts.check !== 'full' && opts.check !== 'directional') {
+    throw new RangeError(`--check must be full or directional, got '${opts.check}'`);
+  }
   const results = replayPaths(paths);
+  const checks = new Map<number, CaseCheck>();
+  if (opts.check) {
+    results.forEach((r, i) => {
+      if (!r.file) return;
+      const c = checkCaseFile(r.file, opts.check as 'full' | 'directional');
+      checks.set(i, c);
+      if (!c.ok) {
+        r.ok = false;
+        r.error = [r.error, `gradient check (${opts.check}): ${c.reasons.join('; ')}`].filter(Boolean).join('; ');
+      }
+    });
+  }
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
   if (opts.json) {
@@ -20,13 +38,22 @@ export function runReplay(paths: string[], opts: ReplayCliOptions, out: (s: stri
         maxGradError: Number.isFinite(r.maxGradError) ? r.maxGradError : null,
       };
       if (r.worst) o.worst = r.worst;
+      const c = checks.get(results.indexOf(r));
+      if (c) o.check = c;
       if (r.error) o.error = r.error;
       return o;
     });
     out(JSON.stringify({ cases, passed, failed }, null, 2));
   } else {
-    const rows = results.map((r) => [r.name, sci(r.lossError), sci(r.maxGradError), r.ok ? 'PASS' : 'FAIL']);
-    out(table(['case', 'loss error', 'worst grad error', 'verdict'], rows));
+    const rows = results.map((r, i) => {
+      const row = [r.name, sci(r.lossError), sci(r.maxGradError)];
+      const c = checks.get(i);
+      if (opts.check) row.push(c ? `${c.ok ? 'ok' : 'FAIL'} ${sci(c.maxRelError)}` : '—');
+      row.push(r.ok ? 'PASS' : 'FAIL');
+      return row;
+    });
+    const header = ['case', 'loss error', 'worst grad error', ...(opts.check ? [`check (${opts.check})`] : []), 'verdict'];
+    out(table(header, rows));
     for (const r of results) if (!r.ok) out(`FAIL ${r.name}${r.file ? ` (${r.file})` : ''}: ${r.error}`);
     if (results.length === 0) out('no case files found');
     out(`${passed} passed, ${failed} failed`);

@@ -1,0 +1,59 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { coreTargets, filterTargets, runTarget, type TargetResult } from '../check/suite.js';
+import { summarize, junitXml } from '../check/summary.js';
+import { formatResult } from '../check/format.js';
+import type { CheckMode } from '../check/options.js';
+import { sci, table } from './format.js';
+import { progress } from './progress.js';
+
+export interface CheckCliOptions {
+  mode: string;
+  seed: string;
+  filter?: string;
+  junit?: string;
+  report: string;
+}
+
+/** `gradproof check`: every op, loss, penalty and model of the core; exit 1 on any failure. */
+export function runCheckCommand(opts: CheckCliOptions, out: (s: string) => void, err: NodeJS.WriteStream): number {
+  if (!['full', 'sampled', 'directional'].includes(opts.mode)) {
+    throw new RangeError(`--mode must be full, sampled or directional, got '${opts.mode}'`);
+  }
+  const seed = Number(opts.seed);
+  if (!Number.isInteger(seed)) throw new RangeError(`--seed must be an integer, got '${opts.seed}'`);
+  const targets = filterTargets(coreTargets(), opts.filter);
+  if (targets.length === 0) throw new RangeError(`--filter '${opts.filter}' matches no check`);
+  const bar = progress(err, targets.length);
+  const results: TargetResult[] = [];
+  for (const t of targets) {
+    bar.tick(t.name);
+    results.push(runTarget(t, seed, { mode: opts.mode as CheckMode }));
+  }
+  bar.done();
+  const report = summarize(results, seed, opts.mode);
+  const rows = report.checks.map((c) => [
+    c.name,
+    String(c.size),
+    String(c.evaluations),
+    sci(c.maxRelError),
+    c.kinks.length ? String(c.kinks.length) : '',
+    Number.isFinite(c.taylor.rate) ? c.taylor.rate.toFixed(2) : c.taylor.rate === null ? 'exact' : '—',
+    c.ok ? 'PASS' : 'FAIL',
+  ]);
+  out(table(['check', 'entries', 'calls of f', 'worst rel error', 'kinks', 'taylor rate', 'verdict'], rows));
+  const formatted = new Map(results.map((r) => [r.name, formatResult(r.result)]));
+  for (const r of results) if (!r.result.ok) out(`\nFAIL ${r.name}\n${formatted.get(r.name)}`);
+  out(
+    `\n${report.totals.passed} passed, ${report.totals.failed} failed (${report.totals.checks} checks, ${report.totals.evaluations} calls of f, worst relative error ${sci(report.totals.worstRelError)}, mode ${opts.mode}, seed ${seed})`,
+  );
+  mkdirSync(dirname(opts.report), { recursive: true });
+  writeFileSync(opts.report, JSON.stringify(report, null, 1) + '\n');
+  out(`wrote ${opts.report}`);
+  if (opts.junit) {
+    mkdirSync(dirname(opts.junit), { recursive: true });
+    writeFileSync(opts.junit, junitXml(report, formatted));
+    out(`wrote ${opts.junit}`);
+  }
+  return report.totals.failed > 0 ? 1 : 0;
+}
