@@ -1,5 +1,6 @@
 import { benchMatmul } from './matmul.js';
 import { benchTraining } from './training.js';
+import { benchChecker } from './checker.js';
 
 const log = (s: string): void => console.log(s);
 log(`gradproof bench — node ${process.version}, ${new Date().toISOString()}`);
@@ -7,3 +8,5 @@ log('');
 benchMatmul(log);
 log('');
 benchTraining(log);
+log('');
+benchChecker(log);

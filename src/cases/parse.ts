@@ -47,13 +47,14 @@ function obj(v: unknown, key: string): Json {
 }
 
 function keysExactly(o: Json, key: string, required: string[], optional: string[], what: string): void {
+  const at = (k: string): string => (key === '(case)' ? k : `${key}.${k}`);
   for (const k of Object.keys(o)) {
     if (!required.includes(k) && !optional.includes(k)) {
       const known = [...required, ...optional];
-      throw new CaseError(`${key}.${k}`, `unknown field for ${what}${known.length ? ` (known: ${known.join(', ')})` : ' (it takes no fields)'}`);
+      throw new CaseError(at(k), `unknown field for ${what}${known.length ? ` (known: ${known.join(', ')})` : ' (it takes no fields)'}`);
     }
   }
-  for (const k of required) if (!(k in o)) throw new CaseError(`${key}.${k}`, `missing (required for ${what})`);
+  for (const k of required) if (!(k in o)) throw new CaseError(at(k), `missing (required for ${what})`);
 }
 
 function str(v: unknown, key: string): string {

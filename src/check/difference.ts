@@ -49,6 +49,8 @@ export interface DifferentiateOptions {
   retries?: number;
   /** Attempts with a smaller step when f is not finite somewhere on the stencil (a domain edge). Default 12. */
   nonFiniteRetries?: number;
+  /** Factor the step grows by, once, when rounding alone keeps the verdict open. Default 8. */
+  grow?: number;
   /** Factor the step shrinks by between attempts. Default 16. */
   shrink?: number;
   /** Unit roundoff of f's arithmetic (rounding of large values of f). */
@@ -74,6 +76,8 @@ export function differentiate(
   const nonFiniteRetries = opts.nonFiniteRetries ?? 12;
   let shrinks = 0;
   let nonFiniteShrinks = 0;
+  let grown = false;
+  const grow = opts.grow ?? 8;
   const shrink = opts.shrink ?? 16;
   const trail: Estimate[] = [];
   let overall: Estimate | undefined;
@@ -126,6 +130,8 @@ export function differentiate(
       verdict = judge(best);
       if (verdict === 'pass') return { ...best, trail };
       if (verdict === 'fail' && k + 1 >= minFail) break;
+      // Finer levels only add rounding: stop here (and perhaps try a larger step).
+      if (verdict === 'undecided' && best.rounding >= best.truncation) break;
     }
     if (best && (!overall || best.truncation + best.rounding <= overall.truncation + overall.rounding)) overall = best;
 
@@ -133,6 +139,13 @@ export function differentiate(
     const kinky =
       n >= 2 && Math.abs(S[n - 1]!) > 16 * sig && Math.abs(S[n - 1]!) > 0.35 * Math.abs(S[n - 2]!);
     const truncationBound = best !== undefined && best.truncation > best.rounding;
+    const roundingBound = best !== undefined && verdict === 'undecided' && !kinky && !truncationBound;
+    if (roundingBound && !grown && !nonFinite && shrinks === 0) {
+      grown = true;
+      if (best && (!overall || best.truncation + best.rounding <= overall.truncation + overall.rounding)) overall = best;
+      h *= grow;
+      continue;
+    }
     const again = nonFinite ? nonFiniteShrinks++ < nonFiniteRetries : shrinks++ < retries && (kinky || truncationBound);
     if (!again) {
       if (kinky && Number.isFinite(hLast)) {

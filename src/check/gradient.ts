@@ -82,7 +82,10 @@ interface Context {
   grad: Float64Array;
   sigma: number;
   scale: Float64Array;
-  relStep: number;
+  /** σ/|f(x)|: the relative noise of f. */
+  relNoise: number;
+  /** Largest |analytic entry|. */
+  gmax: number;
   opts: ResolvedOptions;
   eps: number;
   /**
@@ -161,6 +164,20 @@ function judgeDerivative(ctx: Context, phi: (t: number) => number, h: number, a:
   };
 }
 
+/**
+ * The step along a direction of scale `s` whose derivative is about `slope`:
+ * h/s ≈ 2·(σ/(s·slope))^(1/5) balances the O(h⁴) truncation estimate of
+ * three tableau levels against their rounding term ≈ 6.6σ/h, so that the
+ * estimate is usually decided at the third level. The slope comes from the
+ * analytic gradient (floored at 1% of its largest entry), which sets the
+ * scale even when it is wrong; without it, f's relative noise stands in.
+ */
+function autoStep(ctx: Context, s: number, slope: number): number {
+  const g = Math.max(slope, 0.01 * ctx.gmax);
+  const rel = g > 0 ? ctx.sigma / (s * g) : ctx.relNoise;
+  return s * Math.min(0.1, Math.max(2 * Math.max(rel, ctx.eps) ** 0.2, 1e-10));
+}
+
 /** The check of one coordinate i of the gradient. */
 function checkCoordinate(ctx: Context, i: number): Judged {
   const xp = ctx.x.slice();
@@ -171,7 +188,7 @@ function checkCoordinate(ctx: Context, i: number): Judged {
     xp[i] = xi;
     return v;
   };
-  const h = ctx.opts.step === 'auto' ? powerOfTwo(ctx.relStep * ctx.scale[i]!) : ctx.opts.step;
+  const h = ctx.opts.step === 'auto' ? powerOfTwo(autoStep(ctx, ctx.scale[i]!, Math.abs(ctx.grad[i]!))) : ctx.opts.step;
   const { atol, rtol } = ctx.opts;
   return judgeDerivative(ctx, phi, h, ctx.grad[i]!, (a, n) => atol + rtol * Math.max(Math.abs(a), Math.abs(n)));
 }
@@ -200,7 +217,7 @@ function checkDirection(ctx: Context, v: Float64Array, support?: Uint32Array): J
     for (let i = 0; i < n; i++) xp[i] = ctx.x[i]! + t * dir[i]!;
     return ctx.g.f(xp, `x + ${t}·d`);
   };
-  const h = ctx.opts.step === 'auto' ? powerOfTwo(ctx.relStep) : ctx.opts.step / maxD;
+  const h = ctx.opts.step === 'auto' ? powerOfTwo(autoStep(ctx, 1, absTerms)) : ctx.opts.step / maxD;
   const { atol, rtol } = ctx.opts;
   // Per-entry tolerance for the largest term, plus the rounding of the analytic sum itself.
   const tol = atol * maxD + rtol * maxTerm + 16 * ctx.eps * absTerms;
@@ -354,12 +371,10 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
     );
     sigma = Math.max(3 * measured, 2 * UNIT_ROUNDOFF[opts.precision] * Math.abs(f0), drift, opts.nondeterminismTolerance);
     const relNoise = Math.max(sigma / Math.max(Math.abs(f0), Number.MIN_VALUE), UNIT_ROUNDOFF[opts.precision]);
-    // Balances the O(h²) error estimate of two levels against the noise term σ/h.
-    const relStep = Math.min(0.1, Math.max(Math.cbrt(relNoise) * 4, 1e-10));
     let gmax = 0;
     for (const v of a0) gmax = Math.max(gmax, Math.abs(v));
     const floor = Math.max(1e-2 * opts.rtol * gmax, Number.MIN_VALUE);
-    const ctx: Context = { g, x, f0, grad: a0, sigma, scale, relStep, opts, eps: UNIT_ROUNDOFF[opts.precision], floor };
+    const ctx: Context = { g, x, f0, grad: a0, sigma, scale, relNoise, gmax, opts, eps: UNIT_ROUNDOFF[opts.precision], floor };
 
     if (opts.mode === 'directional') {
       let failedDirections = 0;

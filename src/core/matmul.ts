@@ -60,7 +60,6 @@ function gemm(
         const ci = i * n, ri = i * ai;
         for (let p = p0; p < p1; p++) {
           const av = a[ri + p * ap]!;
-          if (av === 0) continue;
           const bp = p * n;
           for (let j = j0; j < j1; j++) c[ci + j]! += av * b[bp + j]!;
         }

@@ -12,6 +12,7 @@ export class Rng {
   private s3: number;
   private spare: number | undefined;
 
+  /** `seed` is an integer; it is taken modulo 2³² (fractions are truncated). */
   constructor(seed: number) {
     if (!Number.isFinite(seed)) throw new RangeError(`Rng: seed must be a finite number, got ${seed}`);
     let x = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;

@@ -54,6 +54,7 @@ export function train(model: Model, x: Tensor, t: Tensor, opts: TrainOptions): T
   const shuffle = opts.shuffle ?? true;
   const history: EpochRecord[] = [];
   let best: Params | undefined;
+  let bestState: unknown[] | undefined;
   let bestEpoch = opts.epochs;
   let bestValidation: number | undefined;
   let stoppedEarly = false;
@@ -81,6 +82,8 @@ export function train(model: Model, x: Tensor, t: Tensor, opts: TrainOptions): T
         bestValidation = v;
         bestEpoch = epoch;
         best = cloneParams(model.params);
+        // Batch norm's running averages belong to the best epoch too.
+        bestState = model.ops.map((op) => op.saveState?.());
       }
     }
     history.push(record);
@@ -91,5 +94,6 @@ export function train(model: Model, x: Tensor, t: Tensor, opts: TrainOptions): T
     }
   }
   if (best) copyParamsInto(model.params, best);
+  if (bestState) model.ops.forEach((op, i) => op.loadState?.(bestState![i]));
   return bestValidation === undefined ? { history, bestEpoch, stoppedEarly } : { history, bestEpoch, bestValidation, stoppedEarly };
 }

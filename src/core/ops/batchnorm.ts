@@ -39,6 +39,14 @@ export function batchNorm(opts: BatchNormOptions): BatchNormOp {
     get runningVar() {
       return runningVar;
     },
+    saveState() {
+      return { mean: runningMean?.slice(), variance: runningVar?.slice() };
+    },
+    loadState(state: unknown) {
+      const s = state as { mean?: Float64Array; variance?: Float64Array };
+      runningMean = s.mean?.slice();
+      runningVar = s.variance?.slice();
+    },
     forward(x: Tensor, env: Env): Step {
       const [m, n] = dims2(x, 'batchnorm input');
       const g = getParam(env.params, gamma, 'batchnorm').data;

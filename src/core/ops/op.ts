@@ -28,4 +28,7 @@ export interface Op {
   /** Names of the parameters this op reads. */
   readonly paramNames: readonly string[];
   forward(x: Tensor, env: Env): Step;
+  /** Non-parameter state (batch norm's running averages), for early stopping to save and restore. */
+  saveState?(): unknown;
+  loadState?(state: unknown): void;
 }

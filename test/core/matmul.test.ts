@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { fromRows, matmul, matmulTA, matmulTB, Rng, tensor, toRows, transpose, type Tensor } from '../../src/index.js';
+
+function random(rng: Rng, rows: number, cols: number): Tensor {
+  return tensor([rows, cols], rng.normals(rows * cols));
+}
+
+/** The textbook triple loop: C[i][j] = Σ_p A[i][p]·B[p][j]. */
+function naive(a: Tensor, b: Tensor): Float64Array {
+  const [m, k] = a.shape as [number, number];
+  const n = b.shape[1]!;
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a.data[i * k + p]! * b.data[p * n + j]!;
+      c[i * n + j] = s;
+    }
+  }
+  return c;
+}
+
+function expectMatrixClose(got: Tensor, want: Float64Array, shape: number[], k: number): void {
+  expect(got.shape).toEqual(shape);
+  expect(got.data.length).toBe(want.length);
+  // summation order differs from the naive loop: allow k rounding errors of unit-size terms
+  const tol = 1e-15 * 8 * k;
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got.data[i]! - want[i]!));
+  expect(worst).toBeLessThanOrEqual(tol);
+}
+
+// [m, k, n]: odd and even sizes, sizes not divisible by 4 or 2, and sizes past the 128-row / 512-column panels
+const shapes: [number, number, number][] = [
+  [1, 1, 1],
+  [1, 7, 1],
+  [3, 5, 2],
+  [5, 3, 7],
+  [4, 4, 4],
+  [6, 1, 9],
+  [7, 129, 3],
+  [9, 257, 13],
+  [130, 200, 517],
+  [131, 201, 515],
+];
+
+describe('matrix products agree with a naive triple loop', () => {
+  const rng = new Rng(123);
+  it.each(shapes)('matmul for A [%d, %d] · B [%d columns]', (m, k, n) => {
+    const a = random(rng, m, k);
+    const b = random(rng, k, n);
+    expectMatrixClose(matmul(a, b), naive(a, b), [m, n], k);
+  });
+
+  it.each(shapes)('matmulTA for Aᵀ with A stored [k, m], m=%d, k=%d, n=%d', (m, k, n) => {
+    const at = random(rng, k, m); // A = atᵀ is [m, k]
+    const b = random(rng, k, n);
+    expectMatrixClose(matmulTA(at, b), naive(transpose(at), b), [m, n], k);
+  });
+
+  it.each(shapes)('matmulTB for Bᵀ with B stored [n, k], m=%d, k=%d, n=%d', (m, k, n) => {
+    const a = random(rng, m, k);
+    const bt = random(rng, n, k); // B = btᵀ is [k, n]
+    expectMatrixClose(matmulTB(a, bt), naive(a, transpose(bt)), [m, n], k);
+  });
+
+  it('computes a small product exactly', () => {
+    const a = fromRows([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const b = fromRows([
+      [7, 8],
+      [9, 10],
+      [11, 12],
+    ]);
+    expect(toRows(matmul(a, b))).toEqual([
+      [58, 64],
+      [139, 154],
+    ]);
+    expect(toRows(matmulTA(transpose(a), b))).toEqual([
+      [58, 64],
+      [139, 154],
+    ]);
+    expect(toRows(matmulTB(a, transpose(b)))).toEqual([
+      [58, 64],
+      [139, 154],
+    ]);
+  });
+
+  it('propagates a NaN or infinity of B through a zero of A into every row, as the naive product does', () => {
+    // 5 rows: the kernel handles rows in blocks of four plus a remainder row
+    for (const bad of [NaN, Infinity]) {
+      const a = tensor([5, 2], [0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
+      const b = tensor([2, 1], [bad, 1]);
+      const want = naive(a, b);
+      const c = matmul(a, b);
+      for (let i = 0; i < 5; i++) {
+        expect(want[i]).toBeNaN();
+        expect(c.data[i], `row ${i} with B holding ${bad}`).toBeNaN();
+      }
+    }
+  });
+});
+
+describe('matrix products with an output argument', () => {
+  const rng = new Rng(321);
+  const start = (m: number, n: number): Tensor => tensor([m, n], Array.from({ length: m * n }, (_, i) => (i % 7) - 3));
+
+  it.each([
+    [5, 6, 7],
+    [130, 200, 517],
+  ])('add the product into out instead of overwriting it (m=%d, k=%d, n=%d)', (m, k, n) => {
+    const a = random(rng, m, k);
+    const b = random(rng, k, n);
+    const want = naive(a, b);
+    const checks: [string, (out: Tensor) => Tensor][] = [
+      ['matmul', (out) => matmul(a, b, out)],
+      ['matmulTA', (out) => matmulTA(transpose(a), b, out)],
+      ['matmulTB', (out) => matmulTB(a, transpose(b), out)],
+    ];
+    for (const [name, f] of checks) {
+      const out = start(m, n);
+      const initial = out.data.slice();
+      const r = f(out);
+      expect(r, name).toBe(out);
+      let worst = 0;
+      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(out.data[i]! - (initial[i]! + want[i]!)));
+      expect(worst, name).toBeLessThanOrEqual(1e-15 * 8 * k + 1e-14);
+    }
+  });
+
+  it('accumulates over repeated calls', () => {
+    const a = fromRows([[1, 2]]);
+    const b = fromRows([[3], [4]]);
+    const out = fromRows([[1]]);
+    matmul(a, b, out);
+    matmul(a, b, out);
+    expect(out.data[0]).toBe(1 + 11 + 11);
+  });
+});
+
+describe('matrix product shape checks', () => {
+  const a = tensor([2, 3], [1, 2, 3, 4, 5, 6]);
+  it('throw a RangeError when the inner dimensions differ', () => {
+    expect(() => matmul(a, tensor([2, 2], [1, 2, 3, 4]))).toThrow(RangeError);
+    expect(() => matmulTA(a, tensor([3, 2], [1, 2, 3, 4, 5, 6]))).toThrow(RangeError);
+    expect(() => matmulTB(a, tensor([2, 2], [1, 2, 3, 4]))).toThrow(RangeError);
+  });
+
+  it('throw a RangeError when out has the wrong shape', () => {
+    const b = tensor([3, 2], [1, 2, 3, 4, 5, 6]);
+    expect(() => matmul(a, b, tensor([2, 3], [0, 0, 0, 0, 0, 0]))).toThrow(RangeError);
+    expect(() => matmulTA(b, b, tensor([3, 3], new Array(9).fill(0)))).toThrow(RangeError);
+    expect(() => matmulTB(a, a, tensor([3, 2], [0, 0, 0, 0, 0, 0]))).toThrow(RangeError);
+  });
+
+  it('throw a RangeError for operands that are not matrices', () => {
+    expect(() => matmul(tensor([3], [1, 2, 3]), a)).toThrow(RangeError);
+    expect(() => matmul(a, tensor([3], [1, 2, 3]))).toThrow(RangeError);
+  });
+});
