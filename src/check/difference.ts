@@ -135,10 +135,16 @@ export function differentiate(
     }
     if (best && (!overall || best.truncation + best.rounding <= overall.truncation + overall.rounding)) overall = best;
 
+    // Across a kink S halves with the step (ratio 1/2); where f is smooth it quarters; noise has no pattern.
     const n = S.length;
-    const kinky =
-      n >= 2 && Math.abs(S[n - 1]!) > 16 * sig && Math.abs(S[n - 1]!) > 0.35 * Math.abs(S[n - 2]!);
-    const truncationBound = best !== undefined && best.truncation > best.rounding;
+    const halving = (k: number): boolean => {
+      const r = S[k]! / S[k - 1]!;
+      return r > 0.35 && r < 0.7;
+    };
+    const kinky = n >= 2 && Math.abs(S[n - 1]!) > 16 * sig && halving(n - 1) && (n < 3 || halving(n - 2));
+    // A smaller step helps only where truncation dominates and the tableau has not converged.
+    const truncationBound =
+      best !== undefined && best.truncation > best.rounding && best.truncation > 1e-6 * Math.abs(best.value);
     const roundingBound = best !== undefined && verdict === 'undecided' && !kinky && !truncationBound;
     if (roundingBound && !grown && !nonFinite && shrinks === 0) {
       grown = true;
