@@ -45,7 +45,7 @@ export interface DifferentiateOptions {
   maxLevels?: number;
   /** Levels needed before a failure is believed. Default 3. */
   minLevelsForFail?: number;
-  /** Attempts with a smaller step after the first, for kinks and truncation. Default 4. */
+  /** Attempts with a smaller step after the first, for kinks and truncation. Default 6. */
   retries?: number;
   /** Attempts with a smaller step when f is not finite somewhere on the stencil (a domain edge). Default 12. */
   nonFiniteRetries?: number;
@@ -62,7 +62,7 @@ export function powerOfTwo(h: number): number {
   return 2 ** Math.round(Math.log2(h));
 }
 
-export function differentiate(
+function tableauDerivative(
   phi: (t: number) => number,
   f0: number,
   h0: number,
@@ -72,15 +72,18 @@ export function differentiate(
 ): Derivative {
   const maxLevels = opts.maxLevels ?? 4;
   const minFail = Math.min(opts.minLevelsForFail ?? 3, maxLevels);
-  const retries = opts.retries ?? 4;
+  const retries = opts.retries ?? 6;
   const nonFiniteRetries = opts.nonFiniteRetries ?? 12;
   let shrinks = 0;
   let nonFiniteShrinks = 0;
   let grown = false;
+  let flatGrowths = 0;
   const grow = opts.grow ?? 8;
   const shrink = opts.shrink ?? 16;
   const trail: Estimate[] = [];
   let overall: Estimate | undefined;
+  let straddled: Estimate | undefined;
+  let unconverged: Estimate | undefined;
   let h = h0;
 
   for (;;) {
@@ -90,6 +93,8 @@ export function differentiate(
     let best: Estimate | undefined;
     let verdict: Verdict = 'undecided';
     let nonFinite = false;
+    // f bit-identical at every step: the change is below f's resolution, or f does not depend on this entry.
+    let flat = true;
     let fpLast = NaN;
     let fmLast = NaN;
     let hLast = NaN;
@@ -110,6 +115,7 @@ export function differentiate(
       }
       // Large values of f carry rounding of their own size.
       sig = Math.max(sig, 2 * opts.unitRoundoff * Math.max(Math.abs(fp), Math.abs(fm)));
+      if (fp !== f0 || fm !== f0) flat = false;
       fpLast = fp;
       fmLast = fm;
       hLast = hk;
@@ -128,12 +134,19 @@ export function differentiate(
       trail.push(est);
       if (!best || est.truncation + est.rounding <= best.truncation + best.rounding) best = est;
       verdict = judge(best);
-      if (verdict === 'pass') return { ...best, trail };
+      if (verdict === 'pass') {
+        // Agreement at a kink (a subgradient equal to the central difference) is still reported as one.
+        const nS = S.length;
+        const ratio = S[nS - 1]! / S[nS - 2]!;
+        if (Math.abs(S[nS - 1]!) > 16 * sig && ratio > 0.35 && ratio < 0.7) {
+          return { ...best, trail, kink: { left: (f0 - fm) / hk, right: (fp - f0) / hk, step: hk } };
+        }
+        return { ...best, trail };
+      }
       if (verdict === 'fail' && k + 1 >= minFail) break;
       // Finer levels only add rounding: stop here (and perhaps try a larger step).
       if (verdict === 'undecided' && best.rounding >= best.truncation) break;
     }
-    if (best && (!overall || best.truncation + best.rounding <= overall.truncation + overall.rounding)) overall = best;
 
     // Across a kink S halves with the step (ratio 1/2); where f is smooth it quarters; noise has no pattern.
     const n = S.length;
@@ -145,26 +158,69 @@ export function differentiate(
     // A smaller step helps only where truncation dominates and the tableau has not converged.
     const truncationBound =
       best !== undefined && best.truncation > best.rounding && best.truncation > 1e-6 * Math.abs(best.value);
+    // An attempt whose stencil straddled a kink says nothing about the derivative at x; once a
+    // smaller step has left the kink behind, only such clean attempts compete for the answer.
+    if (best) {
+      if (kinky) straddled ??= best;
+      else if (truncationBound) unconverged ??= best;
+      else if (!overall || best.truncation + best.rounding <= overall.truncation + overall.rounding) overall = best;
+    }
+    // A flat stencil is tried again with far larger steps: only a function that is flat there too is flat.
+    if (flat && best && !nonFinite && flatGrowths < 3) {
+      flatGrowths++;
+      h *= 1024;
+      continue;
+    }
     const roundingBound = best !== undefined && verdict === 'undecided' && !kinky && !truncationBound;
     if (roundingBound && !grown && !nonFinite && shrinks === 0) {
       grown = true;
-      if (best && (!overall || best.truncation + best.rounding <= overall.truncation + overall.rounding)) overall = best;
       h *= grow;
       continue;
     }
     const again = nonFinite ? nonFiniteShrinks++ < nonFiniteRetries : shrinks++ < retries && (kinky || truncationBound);
     if (!again) {
       if (kinky && Number.isFinite(hLast)) {
-        const base = best ?? overall ?? { value: (fpLast - fmLast) / (2 * hLast), truncation: Infinity, rounding: Infinity, step: h };
+        const base = best ?? overall ?? unconverged ?? straddled ?? { value: (fpLast - fmLast) / (2 * hLast), truncation: Infinity, rounding: Infinity, step: h };
         return {
           ...base,
           trail,
           kink: { left: (f0 - fmLast) / hLast, right: (fpLast - f0) / hLast, step: hLast },
         };
       }
-      if (overall) return { ...overall, trail };
+      const answer = overall ?? unconverged ?? straddled;
+      if (answer) return { ...answer, trail };
       return { value: NaN, truncation: Infinity, rounding: Infinity, step: h, trail, undefinedNearby: true };
     }
     h /= shrink;
+    // A kink at distance d inside the stencil gives S_k ∝ h_k − d: jump straight below it.
+    if (kinky && n >= 2) {
+      const r = S[n - 1]! / S[n - 2]!;
+      const d = (hLast * (1 - 2 * r)) / (1 - r);
+      if (d > 0 && d < hLast) h = Math.min(h, powerOfTwo(d / 4));
+    }
   }
+}
+
+/**
+ * The derivative, with failures confirmed: a disagreement found at step h
+ * is measured again from h/256 (when the first stencil was far wider than
+ * the scale on which f varies, as for sin(x) at x ~ 10⁶, Richardson can
+ * converge to a wrong value). A failure stands unless the smaller step
+ * passes.
+ */
+export function differentiate(
+  phi: (t: number) => number,
+  f0: number,
+  h0: number,
+  sigma: number,
+  judge: (e: Estimate) => Verdict,
+  opts: DifferentiateOptions,
+): Derivative {
+  const first = tableauDerivative(phi, f0, h0, sigma, judge, opts);
+  if (first.kink || first.undefinedNearby || judge(first) !== 'fail') return first;
+  const second = tableauDerivative(phi, f0, powerOfTwo(first.step / 256), sigma, judge, opts);
+  const trail = [...first.trail, ...second.trail];
+  if (!second.kink && !second.undefinedNearby && judge(second) === 'pass') return { ...second, trail };
+  if (second.kink) return { ...second, trail };
+  return { ...first, trail };
 }

@@ -94,6 +94,12 @@ interface Context {
    * entries that are (near) zero do not chase a zero tolerance.
    */
   floor: number;
+  /**
+   * At a stationary point (every analytic entry exactly 0) no relative
+   * tolerance applies and f's internal cancellation cannot be seen, so the
+   * check falls back on 64·u·max(1, |f(x)|) per unit of x's scale. 0 otherwise.
+   */
+  stationaryAtol: number;
 }
 
 /** Per-coordinate scale: |x_i|, but never below a tenth of x's RMS (and 1 when x is all zeros). */
@@ -111,12 +117,24 @@ function relErr(abs: number, a: number, n: number, floor: number): number {
 }
 
 /** The judge for one quantity: analytic `a` against the estimate, with tolerance `tol` on top of the estimate's own error. */
+/**
+ * An estimate is precise enough when its error bound is within the
+ * tolerance, or, for an entry indistinguishable from zero (both values
+ * within the bound), when the bound is below `floor`: a zero entry has no
+ * relative tolerance to reach.
+ */
+function preciseEnough(a: number, e: Estimate, tol: number, floor: number): boolean {
+  const fd = 3 * (e.truncation + e.rounding);
+  return fd <= tol || (Math.max(Math.abs(a), Math.abs(e.value)) <= fd && fd <= floor);
+}
+
+/** The judge for one quantity: analytic `a` against the estimate, with tolerance `tol` on top of the estimate's own error. */
 function judgeFor(a: number, tolOf: (a: number, n: number) => number, floor: number): (e: Estimate) => Verdict {
   return (e) => {
     const diff = Math.abs(a - e.value);
     const fd = 3 * (e.truncation + e.rounding);
     const tol = tolOf(a, e.value);
-    if (diff <= tol + fd) return fd <= Math.max(tol, floor) ? 'pass' : 'undecided';
+    if (diff <= tol + fd) return preciseEnough(a, e, tol, floor) ? 'pass' : 'undecided';
     return 'fail';
   };
 }
@@ -159,7 +177,7 @@ function judgeDerivative(ctx: Context, phi: (t: number) => number, h: number, a:
     absError,
     relError: relErr(absError, a, d.value, fd),
     bound,
-    imprecise: fd > Math.max(tol, ctx.floor) && absError <= bound,
+    imprecise: !preciseEnough(a, d, tol, ctx.floor) && absError <= bound,
     d,
   };
 }
@@ -174,7 +192,10 @@ function judgeDerivative(ctx: Context, phi: (t: number) => number, h: number, a:
  */
 function autoStep(ctx: Context, s: number, slope: number): number {
   const g = Math.max(slope, 0.01 * ctx.gmax);
-  const rel = g > 0 ? ctx.sigma / (s * g) : ctx.relNoise;
+  let rel = g > 0 ? ctx.sigma / (s * g) : ctx.relNoise;
+  // Underflow (s·g = 0) or an all-zero problem: fall back on the noise of f alone.
+  if (!Number.isFinite(rel) || !(rel > 0)) rel = ctx.relNoise;
+  if (!Number.isFinite(rel) || !(rel > 0)) rel = ctx.eps;
   return s * Math.min(0.1, Math.max(2 * Math.max(rel, ctx.eps) ** 0.2, 1e-10));
 }
 
@@ -189,7 +210,8 @@ function checkCoordinate(ctx: Context, i: number): Judged {
     return v;
   };
   const h = ctx.opts.step === 'auto' ? powerOfTwo(autoStep(ctx, ctx.scale[i]!, Math.abs(ctx.grad[i]!))) : ctx.opts.step;
-  const { atol, rtol } = ctx.opts;
+  const { rtol } = ctx.opts;
+  const atol = Math.max(ctx.opts.atol, ctx.stationaryAtol / ctx.scale[i]!);
   return judgeDerivative(ctx, phi, h, ctx.grad[i]!, (a, n) => atol + rtol * Math.max(Math.abs(a), Math.abs(n)));
 }
 
@@ -220,7 +242,8 @@ function checkDirection(ctx: Context, v: Float64Array, support?: Uint32Array): J
   const h = ctx.opts.step === 'auto' ? powerOfTwo(autoStep(ctx, 1, absTerms)) : ctx.opts.step / maxD;
   const { atol, rtol } = ctx.opts;
   // Per-entry tolerance for the largest term, plus the rounding of the analytic sum itself.
-  const tol = atol * maxD + rtol * maxTerm + 16 * ctx.eps * absTerms;
+  const count = support ? support.length : n;
+  const tol = atol * maxD + rtol * maxTerm + 16 * ctx.eps * absTerms + ctx.stationaryAtol * count;
   return { ...judgeDerivative(ctx, phi, h, analytic, () => tol), analytic };
 }
 
@@ -368,13 +391,16 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
         return g.f(xp, `x + ${t}·probe`);
       },
       delta,
+      UNIT_ROUNDOFF[opts.precision] * Math.abs(f0),
     );
-    sigma = Math.max(3 * measured, 2 * UNIT_ROUNDOFF[opts.precision] * Math.abs(f0), drift, opts.nondeterminismTolerance);
+    // Subnormal values are quantised in steps of 2^-1074 whatever the precision.
+    sigma = Math.max(3 * measured, 2 * UNIT_ROUNDOFF[opts.precision] * Math.abs(f0), drift, opts.nondeterminismTolerance, 4 * Number.MIN_VALUE);
     const relNoise = Math.max(sigma / Math.max(Math.abs(f0), Number.MIN_VALUE), UNIT_ROUNDOFF[opts.precision]);
     let gmax = 0;
     for (const v of a0) gmax = Math.max(gmax, Math.abs(v));
     const floor = Math.max(1e-2 * opts.rtol * gmax, Number.MIN_VALUE);
-    const ctx: Context = { g, x, f0, grad: a0, sigma, scale, relNoise, gmax, opts, eps: UNIT_ROUNDOFF[opts.precision], floor };
+    const stationaryAtol = gmax === 0 ? 64 * UNIT_ROUNDOFF[opts.precision] * Math.max(1, Math.abs(f0)) : 0;
+    const ctx: Context = { g, x, f0, grad: a0, sigma, scale, relNoise, gmax, opts, eps: UNIT_ROUNDOFF[opts.precision], floor, stationaryAtol };
 
     if (opts.mode === 'directional') {
       let failedDirections = 0;

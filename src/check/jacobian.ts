@@ -29,16 +29,33 @@ export function checkJacobian(f: VectorFn, vjp: VjpFn, x: ArrayLike<number>, opt
   const k = options?.cotangents ?? 3;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`${where}: options.cotangents must be a positive integer, got ${String(k)}`);
   const x0 = validateArgs(where, f, vjp, 'vjp', x);
-  let first: ArrayLike<number>;
+  const aborted = (reason: string, evaluations: number): JacobianResult => ({
+    ok: false,
+    mode: opts.mode,
+    evaluations,
+    gradientCalls: 0,
+    maxAbsError: 0,
+    maxRelError: 0,
+    failures: [],
+    kinks: [],
+    reasons: [reason],
+    warnings: [],
+    checked: 0,
+    noise: 0,
+    seed: opts.seed,
+    outputs: 0,
+    cotangents: 0,
+  });
+  let first: unknown;
   try {
     first = f(x0.slice());
   } catch (e) {
-    throw new TypeError(`${where}: f threw at x: ${(e as Error).message}`);
+    return aborted(`f threw at x: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, 1);
   }
-  if (!first || typeof first.length !== 'number' || first.length === 0) {
-    throw new TypeError(`${where}: f must return a non-empty array of numbers`);
+  if (first === null || typeof first !== 'object' || typeof (first as ArrayLike<number>).length !== 'number' || (first as ArrayLike<number>).length === 0) {
+    return aborted('f must return a non-empty array of numbers at x', 1);
   }
-  const m = first.length;
+  const m = (first as ArrayLike<number>).length;
   const rng = new Rng(opts.seed);
   const results: CheckResult[] = [];
   let evaluations = 1;

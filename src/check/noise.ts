@@ -11,7 +11,7 @@ import { NonFiniteValue } from './guard.js';
  * scale, or when a sample is not finite (the caller then relies on the unit
  * roundoff alone).
  */
-export function measureNoise(phi: (t: number) => number, delta: number): number {
+function fourthDifferenceNoise(phi: (t: number) => number, delta: number): number {
   let ss = 0;
   let windows = 0;
   try {
@@ -29,4 +29,22 @@ export function measureNoise(phi: (t: number) => number, delta: number): number 
     throw e;
   }
   return Math.sqrt(ss / windows / 70);
+}
+
+/**
+ * The noise, with a check that it is noise: a smooth trend in the fourth
+ * differences scales like δ⁴, noise does not. When the first estimate stands
+ * above the roundoff of f(x) (`floor`), it is measured again at δ/64; if it
+ * falls by more than 8×, the first was f's own curvature (sin(x) at x ~ 10⁶
+ * probed a unit apart) and the smaller scale is tried again, down to δ/64².
+ */
+export function measureNoise(phi: (t: number) => number, delta: number, floor: number): number {
+  let sigma = fourthDifferenceNoise(phi, delta);
+  for (let k = 0; k < 2 && sigma > 64 * floor; k++) {
+    delta /= 64;
+    const finer = fourthDifferenceNoise(phi, delta);
+    if (!(finer < sigma / 8)) break;
+    sigma = finer;
+  }
+  return sigma;
 }
