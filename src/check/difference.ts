@@ -49,8 +49,10 @@ export interface DifferentiateOptions {
   retries?: number;
   /** Attempts with a smaller step when f is not finite somewhere on the stencil (a domain edge). Default 12. */
   nonFiniteRetries?: number;
-  /** Factor the step grows by, once, when rounding alone keeps the verdict open. Default 8. */
+  /** Factor the step grows by when rounding alone keeps the verdict open. Default 16. */
   grow?: number;
+  /** Most growths of the step. Default 8. */
+  maxGrowths?: number;
   /** Factor the step shrinks by between attempts. Default 16. */
   shrink?: number;
   /** Unit roundoff of f's arithmetic (rounding of large values of f). */
@@ -76,9 +78,11 @@ function tableauDerivative(
   const nonFiniteRetries = opts.nonFiniteRetries ?? 12;
   let shrinks = 0;
   let nonFiniteShrinks = 0;
-  let grown = false;
+  let grown = 0;
+  let lastGrowthFd = Infinity;
+  const maxGrowths = opts.maxGrowths ?? 8;
   let flatGrowths = 0;
-  const grow = opts.grow ?? 8;
+  const grow = opts.grow ?? 16;
   const shrink = opts.shrink ?? 16;
   const trail: Estimate[] = [];
   let overall: Estimate | undefined;
@@ -113,22 +117,33 @@ function tableauDerivative(
         }
         throw e;
       }
+      // Values near the top of the range: their difference overflows; treat like leaving f's domain.
+      if (!Number.isFinite(fp - fm)) {
+        nonFinite = true;
+        break;
+      }
       // Large values of f carry rounding of their own size.
       sig = Math.max(sig, 2 * opts.unitRoundoff * Math.max(Math.abs(fp), Math.abs(fm)));
       if (fp !== f0 || fm !== f0) flat = false;
       fpLast = fp;
       fmLast = fm;
       hLast = hk;
-      S.push(fp + fm - 2 * f0);
+      // Half the second difference, (fp − f0)/2 + (fm − f0)/2, which cannot overflow.
+      S.push((fp - f0) / 2 + (fm - f0) / 2);
       T.push([(fp - fm) / (2 * hk)]);
       A.push([1 / hk]); // |central-difference weights| = 2 · 1/(2h)
       for (let j = 1; j <= k; j++) {
         const p = 4 ** j;
-        T[k]!.push((p * T[k]![j - 1]! - T[k - 1]![j - 1]!) / (p - 1));
+        // (p·a − b)/(p − 1), written a + (a − b)/(p − 1) so that values near 1e308 do not overflow
+        T[k]!.push(T[k]![j - 1]! + (T[k]![j - 1]! - T[k - 1]![j - 1]!) / (p - 1));
         A[k]!.push((p * A[k]![j - 1]! + A[k - 1]![j - 1]!) / (p - 1));
       }
       if (k === 0) continue;
       const value = T[k]![k]!;
+      if (!Number.isFinite(value) || !Number.isFinite(T[k]![k - 1]!) || !Number.isFinite(T[k - 1]![k - 1]!)) {
+        nonFinite = true;
+        break;
+      }
       const truncation = Math.max(Math.abs(value - T[k]![k - 1]!), Math.abs(value - T[k - 1]![k - 1]!));
       const est: Estimate = { value, truncation, rounding: sig * A[k]![k]!, step: h };
       trail.push(est);
@@ -138,7 +153,7 @@ function tableauDerivative(
         // Agreement at a kink (a subgradient equal to the central difference) is still reported as one.
         const nS = S.length;
         const ratio = S[nS - 1]! / S[nS - 2]!;
-        if (Math.abs(S[nS - 1]!) > 16 * sig && ratio > 0.35 && ratio < 0.7) {
+        if (Math.abs(S[nS - 1]!) > 8 * sig && ratio > 0.35 && ratio < 0.7) {
           return { ...best, trail, kink: { left: (f0 - fm) / hk, right: (fp - f0) / hk, step: hk } };
         }
         return { ...best, trail };
@@ -154,10 +169,10 @@ function tableauDerivative(
       const r = S[k]! / S[k - 1]!;
       return r > 0.35 && r < 0.7;
     };
-    const kinky = n >= 2 && Math.abs(S[n - 1]!) > 16 * sig && halving(n - 1) && (n < 3 || halving(n - 2));
+    const kinky = n >= 2 && Math.abs(S[n - 1]!) > 8 * sig && halving(n - 1) && (n < 3 || halving(n - 2));
     // A smaller step helps only where truncation dominates and the tableau has not converged.
     const truncationBound =
-      best !== undefined && best.truncation > best.rounding && best.truncation > 1e-6 * Math.abs(best.value);
+      best !== undefined && best.truncation > 2 * best.rounding && best.truncation > 1e-12 * Math.abs(best.value);
     // An attempt whose stencil straddled a kink says nothing about the derivative at x; once a
     // smaller step has left the kink behind, only such clean attempts compete for the answer.
     if (best) {
@@ -171,13 +186,22 @@ function tableauDerivative(
       h *= 1024;
       continue;
     }
+    // Rounding alone keeps the verdict open: larger steps (the point's scale may be far smaller than f's).
     const roundingBound = best !== undefined && verdict === 'undecided' && !kinky && !truncationBound;
-    if (roundingBound && !grown && !nonFinite && shrinks === 0) {
-      grown = true;
+    const fdNow = best ? best.truncation + best.rounding : Infinity;
+    // Grow once freely; again only while truncation is still negligible (a point whose scale is far
+    // below f's, like x ~ 1e-20 in e^x), since each growth multiplies it by about grow⁴.
+    const improving = fdNow < lastGrowthFd / 2 && (grown === 0 || (best !== undefined && best.truncation < best.rounding / 1000));
+    if (roundingBound && grown < maxGrowths && !nonFinite && shrinks === 0 && improving) {
+      grown++;
+      lastGrowthFd = fdNow;
       h *= grow;
       continue;
     }
-    const again = nonFinite ? nonFiniteShrinks++ < nonFiniteRetries : shrinks++ < retries && (kinky || truncationBound);
+    // After growing, a truncation-bound attempt only says the growth went too far: the best clean attempt stands.
+    const again = nonFinite
+      ? nonFiniteShrinks++ < nonFiniteRetries
+      : (grown === 0 || kinky) && shrinks++ < retries && (kinky || truncationBound);
     if (!again) {
       if (kinky && Number.isFinite(hLast)) {
         const base = best ?? overall ?? unconverged ?? straddled ?? { value: (fpLast - fmLast) / (2 * hLast), truncation: Infinity, rounding: Infinity, step: h };
@@ -195,8 +219,9 @@ function tableauDerivative(
     // A kink at distance d inside the stencil gives S_k ∝ h_k − d: jump straight below it.
     if (kinky && n >= 2) {
       const r = S[n - 1]! / S[n - 2]!;
+      // Curvature bends r slightly below 1/2 at a kink at x itself; only a clear drop means a kink beside it.
       const d = (hLast * (1 - 2 * r)) / (1 - r);
-      if (d > 0 && d < hLast) h = Math.min(h, powerOfTwo(d / 4));
+      if (r < 0.45 && d > 0 && d < hLast) h = Math.min(h, powerOfTwo(d / 4));
     }
   }
 }

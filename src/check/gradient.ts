@@ -151,14 +151,23 @@ interface Judged {
 }
 
 /** Differentiates along `phi` and decides: pass, fail, or kink (pass iff a subgradient). */
-function judgeDerivative(ctx: Context, phi: (t: number) => number, h: number, a: number, tolOf: (a: number, n: number) => number): Judged {
-  const d = differentiate(phi, ctx.f0, h, ctx.sigma, judgeFor(a, tolOf, ctx.floor), { unitRoundoff: ctx.eps });
+function judgeDerivative(
+  ctx: Context,
+  phi: (t: number) => number,
+  h: number,
+  a: number,
+  tolOf: (a: number, n: number) => number,
+  unit = 1,
+): Judged {
+  // With `unit` ≠ 1, phi and `a` are in units of 2^-k of f (directions whose ∇f·d overflows).
+  const sigma = ctx.sigma * unit;
+  const d = differentiate(phi, ctx.f0 * unit, h, sigma, judgeFor(a, tolOf, ctx.floor * unit), { unitRoundoff: ctx.eps });
   if (d.kink) {
     const { left, right, step } = d.kink;
     const lo = Math.min(left, right);
     const hi = Math.max(left, right);
     // One-sided differences at the finest step: noise 2σ/h each.
-    const slack = tolOf(a, hi) + 3 * ((2 * ctx.sigma) / step);
+    const slack = tolOf(a, hi) + 3 * ((2 * sigma) / step);
     const ok = a >= lo - slack && a <= hi + slack;
     const absError = a < lo ? lo - a : a > hi ? a - hi : 0;
     return { ok, kink: true, numeric: (left + right) / 2, absError, relError: relErr(absError, a, hi, 0), bound: slack, imprecise: false, d };
@@ -177,7 +186,7 @@ function judgeDerivative(ctx: Context, phi: (t: number) => number, h: number, a:
     absError,
     relError: relErr(absError, a, d.value, fd),
     bound,
-    imprecise: !preciseEnough(a, d, tol, ctx.floor) && absError <= bound,
+    imprecise: !preciseEnough(a, d, tol, ctx.floor * unit) && absError <= bound,
     d,
   };
 }
@@ -209,7 +218,11 @@ function checkCoordinate(ctx: Context, i: number): Judged {
     xp[i] = xi;
     return v;
   };
-  const h = ctx.opts.step === 'auto' ? powerOfTwo(autoStep(ctx, ctx.scale[i]!, Math.abs(ctx.grad[i]!))) : ctx.opts.step;
+  // Never below 128 ulps of x_i, or x_i + h would round back to x_i.
+  const h =
+    ctx.opts.step === 'auto'
+      ? powerOfTwo(Math.max(autoStep(ctx, ctx.scale[i]!, Math.abs(ctx.grad[i]!)), 256 * ctx.eps * Math.abs(xi)))
+      : ctx.opts.step;
   const { rtol } = ctx.opts;
   const atol = Math.max(ctx.opts.atol, ctx.stationaryAtol / ctx.scale[i]!);
   return judgeDerivative(ctx, phi, h, ctx.grad[i]!, (a, n) => atol + rtol * Math.max(Math.abs(a), Math.abs(n)));
@@ -234,17 +247,44 @@ function checkDirection(ctx: Context, v: Float64Array, support?: Uint32Array): J
   };
   if (support) for (const i of support) visit(i);
   else for (let i = 0; i < n; i++) visit(i);
+  // ∇f·d overflows (gradient entries near 1e308): compare in units of 2^-k instead, scaling f and ∇f·d
+  // alike by an exact power of two, so that d (and so the step in x) keeps its natural size.
+  let unit = 1;
+  if (!Number.isFinite(absTerms)) {
+    let big = 0;
+    const visitScaled = (i: number): void => {
+      big = Math.max(big, Math.abs(ctx.grad[i]! * 2 ** -600 * dir[i]!));
+    };
+    if (support) for (const i of support) visitScaled(i);
+    else for (let i = 0; i < n; i++) visitScaled(i);
+    unit = 2 ** -(Math.ceil(Math.log2((big * n) / 1e300)) + 600);
+    analytic = 0;
+    absTerms = 0;
+    maxTerm = 0;
+    const rescale = (i: number): void => {
+      const term = ctx.grad[i]! * unit * dir[i]!;
+      analytic += term;
+      absTerms += Math.abs(term);
+      maxTerm = Math.max(maxTerm, Math.abs(term));
+    };
+    if (support) for (const i of support) rescale(i);
+    else for (let i = 0; i < n; i++) rescale(i);
+  }
   const xp = new Float64Array(n);
   const phi = (t: number): number => {
     for (let i = 0; i < n; i++) xp[i] = ctx.x[i]! + t * dir[i]!;
-    return ctx.g.f(xp, `x + ${t}·d`);
+    return ctx.g.f(xp, `x + ${t}·d`) * unit;
   };
-  const h = ctx.opts.step === 'auto' ? powerOfTwo(autoStep(ctx, 1, absTerms)) : ctx.opts.step / maxD;
+  const h =
+    ctx.opts.step === 'auto'
+      ? // φ′ = ∇f·d is a signed sum (≈ √n terms' worth), so its own size, not Σ|terms|, sets the scale.
+        powerOfTwo(Math.max(autoStep(ctx, maxD, Math.max(Math.abs(analytic), maxTerm) / unit / maxD) / maxD, 256 * ctx.eps))
+      : ctx.opts.step / maxD;
   const { atol, rtol } = ctx.opts;
   // Per-entry tolerance for the largest term, plus the rounding of the analytic sum itself.
   const count = support ? support.length : n;
-  const tol = atol * maxD + rtol * maxTerm + 16 * ctx.eps * absTerms + ctx.stationaryAtol * count;
-  return { ...judgeDerivative(ctx, phi, h, analytic, () => tol), analytic };
+  const tol = (atol * maxD + ctx.stationaryAtol * count) * unit + rtol * maxTerm + 16 * ctx.eps * absTerms;
+  return { ...judgeDerivative(ctx, phi, h, analytic, () => tol, unit), analytic };
 }
 
 function signs(rng: Rng, n: number): Float64Array {
@@ -394,7 +434,7 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
       UNIT_ROUNDOFF[opts.precision] * Math.abs(f0),
     );
     // Subnormal values are quantised in steps of 2^-1074 whatever the precision.
-    sigma = Math.max(3 * measured, 2 * UNIT_ROUNDOFF[opts.precision] * Math.abs(f0), drift, opts.nondeterminismTolerance, 4 * Number.MIN_VALUE);
+    sigma = Math.max(Number.isFinite(measured) ? 3 * measured : 0, 2 * UNIT_ROUNDOFF[opts.precision] * Math.abs(f0), drift, opts.nondeterminismTolerance, 4 * Number.MIN_VALUE);
     const relNoise = Math.max(sigma / Math.max(Math.abs(f0), Number.MIN_VALUE), UNIT_ROUNDOFF[opts.precision]);
     let gmax = 0;
     for (const v of a0) gmax = Math.max(gmax, Math.abs(v));

@@ -16,10 +16,15 @@ function fourthDifferenceNoise(phi: (t: number) => number, delta: number): numbe
   let windows = 0;
   try {
     for (const sign of [1, -1]) {
-      const v: number[] = [];
-      for (let j = 1; j <= 8; j++) v.push(phi(sign * j * delta));
+      const raw: number[] = [];
+      for (let j = 1; j <= 8; j++) raw.push(phi(sign * j * delta));
+      // Scaled by the largest value, so values near 1e308 do not overflow in 6·v.
+      let big = 0;
+      for (const r of raw) big = Math.max(big, Math.abs(r));
+      const unit = big > 0 ? big : 1;
+      const v = raw.map((r) => r / unit);
       for (let s = 0; s + 4 < v.length; s++) {
-        const d4 = v[s]! - 4 * v[s + 1]! + 6 * v[s + 2]! - 4 * v[s + 3]! + v[s + 4]!;
+        const d4 = (v[s]! - 4 * v[s + 1]! + 6 * v[s + 2]! - 4 * v[s + 3]! + v[s + 4]!) * unit;
         ss += d4 * d4;
         windows++;
       }
@@ -28,7 +33,8 @@ function fourthDifferenceNoise(phi: (t: number) => number, delta: number): numbe
     if (e instanceof NonFiniteValue) return 0;
     throw e;
   }
-  return Math.sqrt(ss / windows / 70);
+  const sigma = Math.sqrt(ss / windows / 70);
+  return Number.isFinite(sigma) ? sigma : 0;
 }
 
 /**

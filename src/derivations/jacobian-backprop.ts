@@ -335,14 +335,6 @@ export function backpropagatedRow(net: TwoLayerNet, x: Tensor, f: Squash = 'tanh
 
 // ---------------------------------------------------------------- softmax
 
-function logSumExp(t: Float64Array): number {
-  let mx = -Infinity;
-  for (const v of t) mx = Math.max(mx, v);
-  let s = 0;
-  for (const v of t) s += Math.exp(v - mx);
-  return mx + Math.log(s);
-}
-
 function checkFinite(t: Tensor, fn: string, arg: string): void {
   for (let i = 0; i < t.data.length; i++) {
     if (!Number.isFinite(t.data[i]!)) fail(fn, arg, `must be finite, entry ${i} is ${t.data[i]}`);
@@ -361,20 +353,40 @@ function checkProbability(y: Tensor, k: number, fn: string): void {
   if (Math.abs(s - 1) > 1e-9) fail(fn, 'y', `must be a probability vector summing to 1, sums to ${s}`);
 }
 
-/** s = softmax(t), s_j = exp(t_j − max t) / Σ_k exp(t_k − max t). */
-export function softmaxVector(t: Tensor): Float64Array {
-  vectorLength(t, 'softmaxVector', 't');
-  checkFinite(t, 'softmaxVector', 't');
-  const lse = logSumExp(t.data);
-  return t.data.map((v) => Math.exp(v - lse));
+/**
+ * The pieces of a softmax that keep full relative accuracy: the index of the
+ * largest logit, e_j = exp(t_j − max t) (so e_arg = 1), rest = Σ_{j≠arg} e_j,
+ * s_j = e_j/(1 + rest), and 1 − s_arg = rest/(1 + rest) (not 1 − s_arg,
+ * which cancels when the softmax is confident).
+ */
+function softmaxParts(t: Tensor, fn: string): { s: Float64Array; arg: number; rest: number; oneMinusSArg: number } {
+  const k = vectorLength(t, fn, 't');
+  checkFinite(t, fn, 't');
+  let arg = 0;
+  for (let j = 1; j < k; j++) if (t.data[j]! > t.data[arg]!) arg = j;
+  const mx = t.data[arg]!;
+  const e = t.data.map((v, j) => (j === arg ? 1 : Math.exp(v - mx)));
+  let rest = 0;
+  for (let j = 0; j < k; j++) if (j !== arg) rest += e[j]!;
+  const z = 1 + rest;
+  return { s: e.map((v) => v / z), arg, rest, oneMinusSArg: rest / z };
 }
 
-/** ∂softmax/∂t = diag(s) − ssᵀ  [K, K]: J_ij = s_i(δ_ij − s_j). */
+/** s = softmax(t), s_j = exp(t_j − max t) / Σ_k exp(t_k − max t). */
+export function softmaxVector(t: Tensor): Float64Array {
+  return softmaxParts(t, 'softmaxVector').s;
+}
+
+/** ∂softmax/∂t = diag(s) − ssᵀ  [K, K]: J_ij = s_i(δ_ij − s_j) (the diagonal as s_i(1 − s_i)). */
 export function softmaxJacobian(t: Tensor): Tensor {
-  const k = vectorLength(t, 'softmaxJacobian', 't');
-  const s = softmaxVector(t);
+  const { s, arg, oneMinusSArg } = softmaxParts(t, 'softmaxJacobian');
+  const k = s.length;
   const J = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) J[i * k + j] = (i === j ? s[i]! : 0) - s[i]! * s[j]!;
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      J[i * k + j] = i === j ? s[i]! * (i === arg ? oneMinusSArg : 1 - s[i]!) : -s[i]! * s[j]!;
+    }
+  }
   return { shape: [k, k], data: J };
 }
 
@@ -387,26 +399,34 @@ export function softmaxJacobian(t: Tensor): Tensor {
  * carry an absolute error of ulp(max t)).
  */
 export function softmaxCrossEntropy(t: Tensor, y: Tensor): number {
-  const k = vectorLength(t, 'softmaxCrossEntropy', 't');
-  checkFinite(t, 'softmaxCrossEntropy', 't');
-  checkProbability(y, k, 'softmaxCrossEntropy');
-  let arg = 0;
-  for (let j = 1; j < k; j++) if (t.data[j]! > t.data[arg]!) arg = j;
+  const { s, arg, rest } = softmaxParts(t, 'softmaxCrossEntropy');
+  checkProbability(y, s.length, 'softmaxCrossEntropy');
   const mx = t.data[arg]!;
-  let rest = 0;
-  for (let j = 0; j < k; j++) if (j !== arg) rest += Math.exp(t.data[j]! - mx);
   const tail = Math.log1p(rest);
   let total = 0;
-  for (let j = 0; j < k; j++) if (y.data[j] !== 0) total += y.data[j]! * (mx - t.data[j]! + tail);
+  for (let j = 0; j < s.length; j++) if (y.data[j] !== 0) total += y.data[j]! * (mx - t.data[j]! + tail);
   return total;
 }
 
-/** dℓ/dt = s − y for ℓ = −Σ y log softmax(t) and a probability vector y (Σ y = 1). */
+/**
+ * dℓ/dt = s − y for ℓ = −Σ y log softmax(t) and a probability vector y.
+ * Computed as s·Σy − y, the exact derivative of ℓ for any y ≥ 0, so a y
+ * that sums to 1 only up to rounding does not leave a residue of
+ * s·(Σy − 1) for a gradient check to find. The entry of the largest logit
+ * is formed as Σ_{j≠arg} y_j − (1 − s_arg)·Σy, without cancellation when
+ * the softmax is confident.
+ */
 export function softmaxCrossEntropyGrad(t: Tensor, y: Tensor): Tensor {
-  const k = vectorLength(t, 'softmaxCrossEntropyGrad', 't');
-  checkProbability(y, k, 'softmaxCrossEntropyGrad');
-  const s = softmaxVector(t);
-  return { shape: [k], data: s.map((v, j) => v - y.data[j]!) };
+  const { s, arg, oneMinusSArg } = softmaxParts(t, 'softmaxCrossEntropyGrad');
+  checkProbability(y, s.length, 'softmaxCrossEntropyGrad');
+  let ySum = 0;
+  let yOthers = 0;
+  for (let j = 0; j < s.length; j++) {
+    ySum += y.data[j]!;
+    if (j !== arg) yOthers += y.data[j]!;
+  }
+  const g = s.map((v, j) => (j === arg ? yOthers - oneMinusSArg * ySum : v * ySum - y.data[j]!));
+  return { shape: [s.length], data: g };
 }
 
 /**
@@ -415,9 +435,9 @@ export function softmaxCrossEntropyGrad(t: Tensor, y: Tensor): Tensor {
  * simplifies to −y + (Σy)·s = s − y.
  */
 export function softmaxCrossEntropyGradByJacobian(t: Tensor, y: Tensor): Tensor {
-  const k = vectorLength(t, 'softmaxCrossEntropyGradByJacobian', 't');
+  const { s } = softmaxParts(t, 'softmaxCrossEntropyGradByJacobian');
+  const k = s.length;
   checkProbability(y, k, 'softmaxCrossEntropyGradByJacobian');
-  const s = softmaxVector(t);
   const J = softmaxJacobian(t).data;
   const out = new Float64Array(k);
   for (let i = 0; i < k; i++) {

@@ -84,10 +84,23 @@ function matVec(H: Tensor, n: number, w: Float64Array): Float64Array {
   return out;
 }
 
+/**
+ * The symmetric eigendecomposition H = QΛQᵀ (ml-matrix), with eigenvalues
+ * below zero (round-off of a PSD H) clamped at 0.
+ *
+ * H is first scaled by a power of two to largest entry 1, and entries below
+ * 1e-280 of that are set to 0 (a change far below the decomposition's own
+ * ε‖H‖ backward error): ml-matrix's tql2 overflows to NaN and then throws a
+ * TypeError on subnormal off-diagonal entries, e.g. [[0, 5e-324], [5e-324, 0.25]].
+ */
 function symmetricEigen(H: Tensor, n: number): { values: Float64Array; Q: Matrix } {
-  const e = new EigenvalueDecomposition(toMatrix(H, n), { assumeSymmetric: true });
-  // PSD H: eigenvalues below zero are round-off; clamp them at 0.
-  const values = Float64Array.from(e.realEigenvalues, (l) => Math.max(l, 0));
+  let max = 0;
+  for (const v of H.data) max = Math.max(max, Math.abs(v));
+  if (max === 0) return { values: new Float64Array(n), Q: Matrix.eye(n, n) };
+  const scale = 2 ** Math.round(Math.log2(max));
+  const S = Matrix.from1DArray(n, n, Array.from(H.data, (v) => (Math.abs(v / scale) < 1e-280 ? 0 : v / scale)));
+  const e = new EigenvalueDecomposition(S, { assumeSymmetric: true });
+  const values = Float64Array.from(e.realEigenvalues, (l) => Math.max(l * scale, 0));
   return { values, Q: e.eigenvectorMatrix };
 }
 

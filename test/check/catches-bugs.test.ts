@@ -3,7 +3,7 @@
  * to the wrong entries.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradient, formatResult, type CheckResult } from '../../src/index.js';
+import { bernoulliKl, checkGradient, formatResult, type CheckResult } from '../../src/index.js';
 import {
   coupled,
   coupledGrad,
@@ -147,6 +147,71 @@ describe('full mode, float64: an error of relative size 1e-6 in one entry is cau
   });
 });
 
+describe('full mode: small errors are caught whatever the rest of the gradient looks like', () => {
+  const rho = 0.05;
+  const kl: Fn = (r) => r.reduce((s, v) => s + bernoulliKl(rho, v), 0);
+  const klGrad: Grad = (r) => r.map((v) => -rho / v + (1 - rho) / (1 - v));
+
+  it('a 1e-6 relative error in the KL gradient at ρ̂ = 0.5 is caught on its own', () => {
+    const r = checkGradient(kl, planted(klGrad, (o) => (o[0]! *= 1 + 1e-6)), [0.5, 0.3]);
+    expectCaught(r);
+    expect(indicesOf(r)).toEqual([0]);
+  });
+
+  it('a 1e-6 relative error in the KL gradient at ρ̂ = 0.5 is caught next to an entry at ρ̂ = 1e-9 (gradient −5e7)', () => {
+    const r = checkGradient(kl, planted(klGrad, (o) => (o[1]! *= 1 + 1e-6)), [1e-9, 0.5]);
+    expectCaught(r);
+    expect(indicesOf(r)).toEqual([1]);
+  });
+
+  it('1e-6 relative errors at the KL singularities (ρ̂ = 1e-9 and 1 − 1e-7) are caught', () => {
+    const x = [1e-9, 1e-6, 0.5, 1 - 1e-7];
+    for (const i of [0, 1, 3]) {
+      const r = checkGradient(kl, planted(klGrad, (o) => (o[i]! *= 1 + 1e-6)), x);
+      expectCaught(r, `entry ${i}`);
+      expect(indicesOf(r)).toEqual([i]);
+    }
+  });
+
+  it('a gradient off by a factor of 2 is caught at a point whose coordinates are all tiny (x = [1e-20, 0])', () => {
+    // At x = [0, 0] the same bug is caught; tiny but non-zero coordinates must not shrink the step into rounding.
+    const bad = planted(coupledGrad, (o) => (o[0]! *= 2));
+    expect(checkGradient(coupled, bad, [0, 0]).ok).toBe(false);
+    const r = checkGradient(coupled, bad, [1e-20, 0]);
+    expectCaught(r);
+    expect(indicesOf(r)).toEqual([0]);
+  });
+
+  it('a 1e-6 relative error is caught at x = [1e-9, 0], where f varies on a unit scale', () => {
+    const r = checkGradient(coupled, planted(coupledGrad, (o) => (o[0]! *= 1 + 1e-6)), [1e-9, 0]);
+    expectCaught(r);
+    expect(indicesOf(r)).toEqual([0]);
+  });
+
+  it('in float32, an entry off by 1% is caught under precision float32', () => {
+    const F = Math.fround;
+    const f: Fn = (x) => {
+      let s = 0;
+      for (let i = 0; i < x.length; i++) {
+        const v = F(x[i]!);
+        s = F(s + F(F(Math.tanh(v)) * v));
+      }
+      return s;
+    };
+    const g: Grad = (x) =>
+      x.map((xi) => {
+        const v = F(xi);
+        const t = F(Math.tanh(v));
+        return F(t + F(v * F(1 - F(t * t))));
+      });
+    const x = Float64Array.from(points(50, 2), (v) => F(v));
+    expect(checkGradient(f, g, x, { precision: 'float32' }).ok).toBe(true);
+    const r = checkGradient(f, planted(g, (o) => (o[17]! *= 1.01)), x, { precision: 'float32' });
+    expectCaught(r);
+    expect(indicesOf(r)).toEqual([17]);
+  });
+});
+
 describe('full mode: classic bugs are caught, and exactly the wrong entries are named', () => {
   it('a sign flip of one entry', () => {
     const x = points(10);
@@ -245,6 +310,19 @@ describe('directional mode: bugs of relative size ≥ 1e-3 are caught and locali
   it('a gradient off by a constant', () => {
     const r = directional(cubicPlus, cubicPlusBad, points(6));
     expect(indicesOf(r).every((i) => i >= 0 && i < 6)).toBe(true);
+  });
+
+  it('several wrong entries are all localised, up to maxLocalized', () => {
+    const wrong = [3, 11, 17, 29];
+    const bad = planted(separableGrad, (o) => wrong.forEach((i) => (o[i]! *= 1.01)));
+    const all = checkGradient(separable, bad, points(32), { mode: 'directional' });
+    expectCaught(all);
+    expect(indicesOf(all)).toEqual(wrong);
+    const capped = checkGradient(separable, bad, points(32), { mode: 'directional', maxLocalized: 2 });
+    expectCaught(capped);
+    expect(capped.failures.length).toBe(2);
+    expect(indicesOf(capped).every((i) => wrong.includes(i))).toBe(true);
+    expect(capped.reasons.join('\n')).toMatch(/maxLocalized = 2/);
   });
 
   it('without localisation, the failing directions are reported instead (index −1)', () => {

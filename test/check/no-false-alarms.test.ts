@@ -101,6 +101,44 @@ describe('huge and tiny magnitudes', () => {
   });
 });
 
+describe('values at the edge of floating point', () => {
+  it('log-sum-exp at [0, −34.4] (a softmax entry of 1e-15, below the rounding of f) is accepted', () => {
+    // Found by fast-check: f = log(1 + e^−34.4) ≈ 1.1e-15 moves in steps of 2.2e-16.
+    expectNoFalseAlarm(logSumExp, softmaxOf, [0, -34.401405296878735]);
+  });
+
+  it('tanh(x)·x at x ~ 1e-162 (f underflows to subnormals) is accepted, and f is only ever called at finite points', () => {
+    // Found by fast-check.
+    const seen: number[] = [];
+    const f: Fn = (x) => {
+      for (const v of x) if (!Number.isFinite(v)) seen.push(v);
+      return x.reduce((s, q) => s + Math.tanh(q) * q, 0);
+    };
+    const g: Grad = (x) => x.map((q) => Math.tanh(q) + q * (1 - Math.tanh(q) ** 2));
+    const x = [0, 0, -3.514490234963605e-162, 0];
+    for (const mode of ['full', 'directional'] as const) {
+      const r = checkGradient(f, g, x, { mode });
+      expect(seen, `f was called with non-finite coordinates (${mode})`).toEqual([]);
+      expectPass(r, mode);
+    }
+  });
+});
+
+describe('values next to overflow', () => {
+  it('e^x·cos 3x + x³ at x = 708.7 (f and its gradient finite, ~1e308) is accepted, never failed with a non-finite estimate', () => {
+    // Found by fast-check: f(x + h) − f(x − h) overflows although both values are finite.
+    const x = [708.69938818089];
+    for (const mode of ['full', 'directional'] as const) {
+      const r = checkGradient(coupled, coupledGrad, x, { mode });
+      for (const fl of [...r.failures, ...(r.directionFailures ?? [])]) {
+        expect(Number.isFinite(fl.numeric), `${mode}: numeric ${fl.numeric}`).toBe(true);
+        expect(Number.isNaN(fl.bound), `${mode}: bound ${fl.bound}`).toBe(false);
+      }
+      expectPass(r, mode);
+    }
+  });
+});
+
 describe('singularities close by', () => {
   const rho = 0.05;
   const kl: Fn = (r) => r.reduce((s, v) => s + bernoulliKl(rho, v), 0);
@@ -210,16 +248,16 @@ describe('random points and sizes (fast-check)', () => {
   it('Rosenbrock at random points of [−2, 2]ⁿ is never flagged', () => {
     fc.assert(
       fc.property(coords(-2, 2).filter((x) => x.length >= 2), (x) => noAlarm(rosenbrock, rosenbrockGrad, x)),
-      { numRuns: 30 },
+      { numRuns: 30, seed: 20260 },
     );
   });
 
   it('log-sum-exp at random points of [−50, 50]ⁿ is never flagged', () => {
-    fc.assert(fc.property(coords(-50, 50), (x) => noAlarm(logSumExp, softmaxOf, x)), { numRuns: 30 });
+    fc.assert(fc.property(coords(-50, 50), (x) => noAlarm(logSumExp, softmaxOf, x)), { numRuns: 30, seed: 20260 });
   });
 
   it('the coupled exp·cos function at random points of [−3, 3]ⁿ is never flagged', () => {
-    fc.assert(fc.property(coords(-3, 3), (x) => noAlarm(coupled, coupledGrad, x)), { numRuns: 30 });
+    fc.assert(fc.property(coords(-3, 3), (x) => noAlarm(coupled, coupledGrad, x)), { numRuns: 30, seed: 20260 });
   });
 
   it('a quadratic form ½xᵀAx + bᵀx with random positive-definite A is never flagged', () => {
@@ -248,7 +286,7 @@ describe('random points and sizes (fast-check)', () => {
           });
         return noAlarm(f, g, xb.slice(0, n));
       }),
-      { numRuns: 30 },
+      { numRuns: 30, seed: 20260 },
     );
   });
 });
