@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { coreTargets, filterTargets, runTarget, type TargetResult } from '../check/suite.js';
+import { coreTargets, filterTargets, runTarget, type Target, type TargetResult } from '../check/suite.js';
 import { summarize, junitXml } from '../check/summary.js';
 import { formatResult } from '../check/format.js';
 import type { CheckMode } from '../check/options.js';
@@ -16,13 +16,18 @@ export interface CheckCliOptions {
 }
 
 /** `gradproof check`: every op, loss, penalty and model of the core; exit 1 on any failure. */
-export function runCheckCommand(opts: CheckCliOptions, out: (s: string) => void, err: NodeJS.WriteStream): number {
+export function runCheckCommand(
+  opts: CheckCliOptions,
+  out: (s: string) => void,
+  err: NodeJS.WriteStream,
+  all: Target[] = coreTargets(),
+): number {
   if (!['full', 'sampled', 'directional'].includes(opts.mode)) {
     throw new RangeError(`--mode must be full, sampled or directional, got '${opts.mode}'`);
   }
   const seed = Number(opts.seed);
   if (!Number.isInteger(seed)) throw new RangeError(`--seed must be an integer, got '${opts.seed}'`);
-  const targets = filterTargets(coreTargets(), opts.filter);
+  const targets = filterTargets(all, opts.filter);
   if (targets.length === 0) throw new RangeError(`--filter '${opts.filter}' matches no check`);
   const bar = progress(err, targets.length);
   const results: TargetResult[] = [];

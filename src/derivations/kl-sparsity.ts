@@ -71,19 +71,24 @@ function checkRhoHat(r: number, where: string, at: string): void {
 
 // ---------------------------------------------------------------- the layer
 
-/** aᵢ = xᵢW + b and hᵢ = σ(aᵢ), as [m, k] matrices. */
-function hidden(X: Tensor, W: Tensor, b: Tensor, m: number, n: number, k: number): { A: Float64Array; Hs: Float64Array } {
-  const A = new Float64Array(m * k);
+/**
+ * aᵢ = xᵢW + b, hᵢ = σ(aᵢ) and its complement 1 − hᵢ = σ(−aᵢ), as [m, k] matrices.
+ * The complement is computed as σ(−a), not as 1 − σ(a): near saturation (ρ̂
+ * within 1e-6 of 1) 1 − σ(a) would keep only ~10 significant digits, and both
+ * Ω's log(1 − ρ̂) and g′(a) = σ(a)σ(−a) need it to full precision.
+ */
+function hidden(X: Tensor, W: Tensor, b: Tensor, m: number, n: number, k: number): { Hs: Float64Array; Hc: Float64Array } {
   const Hs = new Float64Array(m * k);
+  const Hc = new Float64Array(m * k);
   for (let i = 0; i < m; i++) {
     for (let l = 0; l < k; l++) {
       let a = b.data[l]!;
       for (let j = 0; j < n; j++) a += X.data[i * n + j]! * W.data[j * k + l]!;
-      A[i * k + l] = a;
       Hs[i * k + l] = sigmoidScalar(a);
+      Hc[i * k + l] = sigmoidScalar(-a);
     }
   }
-  return { A, Hs };
+  return { Hs, Hc };
 }
 
 function meanColumns(Hs: Float64Array, m: number, k: number): Float64Array {
@@ -105,8 +110,8 @@ function xMinusLog1pSeries(x: number): number {
   return s;
 }
 
-/** KL(ρ ‖ ρ̂) for one unit, computed as a sum of two non-negative terms (see klOmega). */
-function klScalar(rho: number, r: number): number {
+/** KL(ρ ‖ ρ̂) for one unit, computed as a sum of two non-negative terms (see klOmega); rc = 1 − ρ̂. */
+function klScalar(rho: number, r: number, rc: number): number {
   // ρ log(ρ/ρ̂) = −ρ·log(1 + u), u = (ρ̂ − ρ)/ρ;  (1 − ρ) log((1 − ρ)/(1 − ρ̂)) = −(1 − ρ)·log(1 + v), v = (ρ − ρ̂)/(1 − ρ).
   // ρu + (1 − ρ)v = 0, so Ω = ρ(u − log(1 + u)) + (1 − ρ)(v − log(1 + v)), each term ≥ 0.
   // Near ρ̂ = ρ (|u| or |v| < 1/4) a series avoids the cancellation; elsewhere the
@@ -115,8 +120,13 @@ function klScalar(rho: number, r: number): number {
   const u = (r - rho) / rho;
   const v = (rho - r) / (1 - rho);
   const tu = Math.abs(u) < 0.25 ? xMinusLog1pSeries(u) : u - Math.log(r / rho);
-  const tv = Math.abs(v) < 0.25 ? xMinusLog1pSeries(v) : v - Math.log((1 - r) / (1 - rho));
+  const tv = Math.abs(v) < 0.25 ? xMinusLog1pSeries(v) : v - Math.log(rc / (1 - rho));
   return rho * tu + (1 - rho) * tv;
+}
+
+/** ∂Ω/∂ρ̂ = −ρ/ρ̂ + (1 − ρ)/(1 − ρ̂) = (ρ̂ − ρ)/(ρ̂(1 − ρ̂)); rc = 1 − ρ̂. */
+function dKl(rho: number, r: number, rc: number): number {
+  return (r - rho) / (r * rc);
 }
 
 // ---------------------------------------------------------------- Ω and ∂Ω/∂ρ̂
@@ -135,13 +145,13 @@ export function klOmega(rho: number, rhoHat: number | Tensor): number {
   checkRho(rho, where);
   if (typeof rhoHat === 'number') {
     checkRhoHat(rhoHat, where, '');
-    return klScalar(rho, rhoHat);
+    return klScalar(rho, rhoHat, 1 - rhoHat);
   }
   checkTensor(rhoHat, where, 'rhoHat');
   let total = 0;
   rhoHat.data.forEach((r, l) => {
     checkRhoHat(r, where, `[${l}]`);
-    total += klScalar(rho, r);
+    total += klScalar(rho, r, 1 - r);
   });
   return total;
 }
@@ -155,7 +165,7 @@ export function dOmegaDRhoHat(rho: number, rhoHat: Tensor): Tensor;
 export function dOmegaDRhoHat(rho: number, rhoHat: number | Tensor): number | Tensor {
   const where = 'dOmegaDRhoHat';
   checkRho(rho, where);
-  const d = (r: number): number => (r - rho) / (r * (1 - r));
+  const d = (r: number): number => dKl(rho, r, 1 - r);
   if (typeof rhoHat === 'number') {
     checkRhoHat(rhoHat, where, '');
     return d(rhoHat);
@@ -180,12 +190,11 @@ export function rhoHatOf(X: Tensor, W: Tensor, b: Tensor): Tensor {
 /** ∂ρ̂_l/∂W_jl = (1/m) Σᵢ g′(aᵢ_l)·xᵢⱼ, as [n, k] (entry (j, l); ρ̂_l depends on column l of W only). */
 export function dRhoHatDW(X: Tensor, W: Tensor, b: Tensor): Tensor {
   const [m, n, k] = checkLayer(X, W, b, 'dRhoHatDW');
-  const { Hs } = hidden(X, W, b, m, n, k);
+  const { Hs, Hc } = hidden(X, W, b, m, n, k);
   const out = new Float64Array(n * k);
   for (let i = 0; i < m; i++) {
     for (let l = 0; l < k; l++) {
-      const h = Hs[i * k + l]!;
-      const gp = h * (1 - h);
+      const gp = Hs[i * k + l]! * Hc[i * k + l]!; // g′(a) = σ(a)σ(−a)
       for (let j = 0; j < n; j++) out[j * k + l]! += gp * X.data[i * n + j]!;
     }
   }
@@ -196,9 +205,9 @@ export function dRhoHatDW(X: Tensor, W: Tensor, b: Tensor): Tensor {
 /** ∂ρ̂_l/∂b_l = (1/m) Σᵢ g′(aᵢ_l), as [k]. */
 export function dRhoHatDb(X: Tensor, W: Tensor, b: Tensor): Tensor {
   const [m, n, k] = checkLayer(X, W, b, 'dRhoHatDb');
-  const { Hs } = hidden(X, W, b, m, n, k);
+  const { Hs, Hc } = hidden(X, W, b, m, n, k);
   const out = new Float64Array(k);
-  for (let i = 0; i < m; i++) for (let l = 0; l < k; l++) out[l]! += Hs[i * k + l]! * (1 - Hs[i * k + l]!);
+  for (let i = 0; i < m; i++) for (let l = 0; l < k; l++) out[l]! += Hs[i * k + l]! * Hc[i * k + l]!;
   for (let l = 0; l < k; l++) out[l]! /= m;
   return { shape: [k], data: out };
 }
@@ -209,16 +218,28 @@ export function sparsityPenalty(X: Tensor, W: Tensor, b: Tensor, rho: number, be
   checkLayer(X, W, b, where);
   checkRho(rho, where);
   checkBeta(beta, where);
-  return beta * klOmega(rho, rhoHatOf(X, W, b));
+  const [m, n, k] = [X.shape[0]!, X.shape[1]!, W.shape[1]!];
+  const { Hs, Hc } = hidden(X, W, b, m, n, k);
+  const r = meanColumns(Hs, m, k);
+  const rc = meanColumns(Hc, m, k);
+  let total = 0;
+  for (let l = 0; l < k; l++) {
+    checkRhoHat(r[l]!, where, `[${l}]`);
+    if (!(rc[l]! > 0)) checkRhoHat(1, where, `[${l}]`);
+    total += klScalar(rho, r[l]!, rc[l]!);
+  }
+  return beta * total;
 }
 
-/** ∂Ω/∂ρ̂ at the layer's ρ̂, with ρ̂ range-checked. */
-function dOmegaAt(rho: number, Hs: Float64Array, m: number, k: number, where: string): Float64Array {
+/** ∂Ω/∂ρ̂ at the layer's ρ̂ (with 1 − ρ̂ as the mean of σ(−a)), with ρ̂ range-checked. */
+function dOmegaAt(rho: number, Hs: Float64Array, Hc: Float64Array, m: number, k: number, where: string): Float64Array {
   const r = meanColumns(Hs, m, k);
+  const rc = meanColumns(Hc, m, k);
   const d = new Float64Array(k);
   for (let l = 0; l < k; l++) {
     checkRhoHat(r[l]!, where, `[${l}]`);
-    d[l] = (r[l]! - rho) / (r[l]! * (1 - r[l]!));
+    if (!(rc[l]! > 0)) checkRhoHat(1, where, `[${l}]`);
+    d[l] = dKl(rho, r[l]!, rc[l]!);
   }
   return d;
 }
@@ -229,13 +250,12 @@ export function dOmegaDW(X: Tensor, W: Tensor, b: Tensor, rho: number, beta = 1)
   const [m, n, k] = checkLayer(X, W, b, where);
   checkRho(rho, where);
   checkBeta(beta, where);
-  const { Hs } = hidden(X, W, b, m, n, k);
-  const d = dOmegaAt(rho, Hs, m, k, where);
+  const { Hs, Hc } = hidden(X, W, b, m, n, k);
+  const d = dOmegaAt(rho, Hs, Hc, m, k, where);
   const out = new Float64Array(n * k);
   for (let i = 0; i < m; i++) {
     for (let l = 0; l < k; l++) {
-      const h = Hs[i * k + l]!;
-      const gp = h * (1 - h);
+      const gp = Hs[i * k + l]! * Hc[i * k + l]!; // g′(a) = σ(a)σ(−a)
       for (let j = 0; j < n; j++) out[j * k + l]! += X.data[i * n + j]! * gp;
     }
   }
@@ -249,10 +269,10 @@ export function dOmegaDb(X: Tensor, W: Tensor, b: Tensor, rho: number, beta = 1)
   const [m, n, k] = checkLayer(X, W, b, where);
   checkRho(rho, where);
   checkBeta(beta, where);
-  const { Hs } = hidden(X, W, b, m, n, k);
-  const d = dOmegaAt(rho, Hs, m, k, where);
+  const { Hs, Hc } = hidden(X, W, b, m, n, k);
+  const d = dOmegaAt(rho, Hs, Hc, m, k, where);
   const out = new Float64Array(k);
-  for (let i = 0; i < m; i++) for (let l = 0; l < k; l++) out[l]! += Hs[i * k + l]! * (1 - Hs[i * k + l]!);
+  for (let i = 0; i < m; i++) for (let l = 0; l < k; l++) out[l]! += Hs[i * k + l]! * Hc[i * k + l]!;
   for (let l = 0; l < k; l++) out[l] = (beta * d[l]! * out[l]!) / m;
   return { shape: [k], data: out };
 }
@@ -272,12 +292,11 @@ export function dOmegaDWSlideErratum(X: Tensor, W: Tensor, b: Tensor, rho: numbe
   checkRho(rho, where);
   checkBeta(beta, where);
   if (!Number.isInteger(i) || i < 0 || i >= m) throw new RangeError(`${where}: i must be an example index in 0..${m - 1}, got ${i}`);
-  const { Hs } = hidden(X, W, b, m, n, k);
-  const d = dOmegaAt(rho, Hs, m, k, where);
+  const { Hs, Hc } = hidden(X, W, b, m, n, k);
+  const d = dOmegaAt(rho, Hs, Hc, m, k, where);
   const out = new Float64Array(n * k);
   for (let l = 0; l < k; l++) {
-    const h = Hs[i * k + l]!;
-    const gp = h * (1 - h);
+    const gp = Hs[i * k + l]! * Hc[i * k + l]!;
     for (let j = 0; j < n; j++) out[j * k + l] = beta * X.data[i * n + j]! * gp * d[l]!;
   }
   return { shape: [n, k], data: out };
@@ -287,8 +306,14 @@ export function dOmegaDWSlideErratum(X: Tensor, W: Tensor, b: Tensor, rho: numbe
 
 export const symbolicForms: SymbolicForm[] = [
   {
+    // The primal as the slide expands it (−Ω = Σ ρ log ρ − ρ log ρ̂ + (1 − ρ) log(1 − ρ) − (1 − ρ) log(1 − ρ̂)),
+    // which equals ρ log(ρ/ρ̂) + (1 − ρ) log((1 − ρ)/(1 − ρ̂)). The expanded form is the one
+    // that differentiates numerically: the compact form rounds the ratios ρ/ρ̂ and
+    // (1 − ρ)/(1 − ρ̂) to the grid of ulp(1) when they are near 1, an error of ε absolute
+    // in a log term that may itself be 1e-7, which finite differences then cannot resolve
+    // (the KL property file shows the checker rejecting the correct derivative there).
     name: 'kl-sparsity/dOmega-dRhoHat',
-    primal: 'rho * log(rho / rhoHat) + (1 - rho) * log((1 - rho) / (1 - rhoHat))',
+    primal: 'rho * log(rho) - rho * log(rhoHat) + (1 - rho) * log(1 - rho) - (1 - rho) * log(1 - rhoHat)',
     wrt: 'rhoHat',
     derivative: '-rho / rhoHat + (1 - rho) / (1 - rhoHat)',
     domains: { rho: [0, 1], rhoHat: [0, 1] },

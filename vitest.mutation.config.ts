@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The suites Stryker runs against each mutant of src/core and src/derivations:
+ * the core's tests and the derivation properties (at the default run count).
+ * The CLI and package-import tests spawn processes on the built dist/, which
+ * a mutant of src/ does not reach, so they are left to `npm test`.
+ */
+export default defineConfig({
+  test: {
+    include: ['test/core/**/*.test.ts', 'test/cases/**/*.test.ts', 'properties/**/*.test.ts'],
+    exclude: ['test/cases/cli.test.ts'],
+    testTimeout: 60_000,
+  },
+});
