@@ -34,6 +34,8 @@ export interface Derivative extends Estimate {
   kink?: { left: number; right: number; step: number };
   /** Every step tried returned a non-finite value somewhere: no estimate could be made. */
   undefinedNearby?: boolean;
+  /** Estimates disagreed with the analytic value, but none precisely enough to call it a failure. */
+  unresolved?: boolean;
   /** Every estimate made, in order (for error-versus-step reports). */
   trail: Estimate[];
 }
@@ -41,6 +43,22 @@ export interface Derivative extends Estimate {
 export type Verdict = 'pass' | 'fail' | 'undecided';
 
 export interface DifferentiateOptions {
+  /**
+   * The step actually taken for a nominal t (x + t rounds: across a power of
+   * two, x + h − x ≠ h). Default: t itself.
+   */
+  actualStep?: (t: number) => number;
+  /** Whether an estimate is precise enough to witness a verdict on its own. Default: always. */
+  precise?: (e: Estimate) => boolean;
+  /** Disagreement over the bound, for an estimate that fails. Default: Infinity. */
+  severity?: (e: Estimate) => number;
+  /** Largest step any growth may reach. Default: Infinity. */
+  maxStep?: number;
+  /**
+   * |x_i| for a coordinate: x_i ± h itself rounds by u·|x_i|, an error in f of
+   * that times f's slope on the stencil. Default 0.
+   */
+  inputMagnitude?: number;
   /** Levels of the tableau per attempt. Default 4. */
   maxLevels?: number;
   /** Levels needed before a failure is believed. Default 3. */
@@ -130,7 +148,13 @@ function tableauDerivative(
       hLast = hk;
       // Half the second difference, (fp − f0)/2 + (fm − f0)/2, which cannot overflow.
       S.push((fp - f0) / 2 + (fm - f0) / 2);
-      T.push([(fp - fm) / (2 * hk)]);
+      const span = opts.actualStep ? opts.actualStep(hk) - opts.actualStep(-hk) : 2 * hk;
+      T.push([(fp - fm) / span]);
+      if (opts.inputMagnitude) {
+        // slope on the stencil ≈ |D| + |f″|·h, with f″·h ≈ 2·S/h (S is half the second difference)
+        const slope = Math.abs(T[k]![0]!) + (2 * Math.abs(S[k]!)) / hk;
+        sig = Math.max(sig, 2 * opts.unitRoundoff * opts.inputMagnitude * slope);
+      }
       A.push([1 / hk]); // |central-difference weights| = 2 · 1/(2h)
       for (let j = 1; j <= k; j++) {
         const p = 4 ** j;
@@ -181,7 +205,8 @@ function tableauDerivative(
       else if (!overall || best.truncation + best.rounding <= overall.truncation + overall.rounding) overall = best;
     }
     // A flat stencil is tried again with far larger steps: only a function that is flat there too is flat.
-    if (flat && best && !nonFinite && flatGrowths < 3) {
+    const maxStep = opts.maxStep ?? Infinity;
+    if (flat && best && !nonFinite && flatGrowths < 3 && h * 1024 <= maxStep) {
       flatGrowths++;
       h *= 1024;
       continue;
@@ -192,7 +217,7 @@ function tableauDerivative(
     // Grow once freely; again only while truncation is still negligible (a point whose scale is far
     // below f's, like x ~ 1e-20 in e^x), since each growth multiplies it by about grow⁴.
     const improving = fdNow < lastGrowthFd / 2 && (grown === 0 || (best !== undefined && best.truncation < best.rounding / 1000));
-    if (roundingBound && grown < maxGrowths && !nonFinite && shrinks === 0 && improving) {
+    if (roundingBound && grown < maxGrowths && !nonFinite && shrinks === 0 && improving && h * grow <= maxStep) {
       grown++;
       lastGrowthFd = fdNow;
       h *= grow;
@@ -227,11 +252,14 @@ function tableauDerivative(
 }
 
 /**
- * The derivative, with failures confirmed: a disagreement found at step h
- * is measured again from h/256 (when the first stencil was far wider than
- * the scale on which f varies, as for sin(x) at x ~ 10⁶, Richardson can
- * converge to a wrong value). A failure stands unless the smaller step
- * passes.
+ * The derivative, with failures confirmed. A disagreement is believed when
+ * an estimate precise enough to decide on its own shows it, or when it is three
+ * times the estimate's bound. Otherwise it is measured again from h/256 and
+ * from steps 256, 256², 256³ times larger (the stencil may be far wider than
+ * the scale on which f varies, as for sin(x) at x ~ 10⁶, or far narrower than
+ * the scale of f, as at x ~ 1e-11 in a function of unit scale); a precise
+ * pass there clears it, and an estimate that never becomes precise leaves the
+ * entry unresolved rather than failed.
  */
 export function differentiate(
   phi: (t: number) => number,
@@ -241,11 +269,25 @@ export function differentiate(
   judge: (e: Estimate) => Verdict,
   opts: DifferentiateOptions,
 ): Derivative {
+  const precise = opts.precise ?? (() => true);
+  const severity = opts.severity ?? (() => Infinity);
+  const witnessed = (e: Derivative): boolean => judge(e) === 'fail' && (precise(e) || severity(e) >= 3);
   const first = tableauDerivative(phi, f0, h0, sigma, judge, opts);
   if (first.kink || first.undefinedNearby || judge(first) !== 'fail') return first;
-  const second = tableauDerivative(phi, f0, powerOfTwo(first.step / 256), sigma, judge, opts);
-  const trail = [...first.trail, ...second.trail];
-  if (!second.kink && !second.undefinedNearby && judge(second) === 'pass') return { ...second, trail };
-  if (second.kink) return { ...second, trail };
-  return { ...first, trail };
+  let trail = [...first.trail];
+  const maxStep = opts.maxStep ?? Infinity;
+  const steps = [first.step / 256, ...[256, 256 ** 2, 256 ** 3].map((g) => first.step * g).filter((h) => h <= maxStep)];
+  let witness: Derivative | undefined = witnessed(first) ? first : undefined;
+  for (const [k, h] of steps.entries()) {
+    if (witness && k > 0) break;
+    const e = tableauDerivative(phi, f0, powerOfTwo(h), sigma, judge, opts);
+    trail = [...trail, ...e.trail];
+    if (e.kink) return { ...e, trail };
+    if (e.undefinedNearby) continue;
+    const v = judge(e);
+    if (v === 'pass' && precise(e)) return { ...e, trail };
+    if (!witness && witnessed(e)) witness = e;
+  }
+  if (witness) return { ...witness, trail };
+  return { ...first, trail, unresolved: true };
 }

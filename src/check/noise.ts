@@ -11,9 +11,11 @@ import { NonFiniteValue } from './guard.js';
  * scale, or when a sample is not finite (the caller then relies on the unit
  * roundoff alone).
  */
-function fourthDifferenceNoise(phi: (t: number) => number, delta: number): number {
+function fourthDifferenceNoise(phi: (t: number) => number, delta: number): { sigma: number; flatShare: number } {
   let ss = 0;
   let windows = 0;
+  let flat = 0;
+  let pairs = 0;
   try {
     for (const sign of [1, -1]) {
       const raw: number[] = [];
@@ -23,6 +25,10 @@ function fourthDifferenceNoise(phi: (t: number) => number, delta: number): numbe
       for (const r of raw) big = Math.max(big, Math.abs(r));
       const unit = big > 0 ? big : 1;
       const v = raw.map((r) => r / unit);
+      for (let j = 1; j < raw.length; j++) {
+        pairs++;
+        if (raw[j] === raw[j - 1]) flat++;
+      }
       for (let s = 0; s + 4 < v.length; s++) {
         const d4 = (v[s]! - 4 * v[s + 1]! + 6 * v[s + 2]! - 4 * v[s + 3]! + v[s + 4]!) * unit;
         ss += d4 * d4;
@@ -30,11 +36,11 @@ function fourthDifferenceNoise(phi: (t: number) => number, delta: number): numbe
       }
     }
   } catch (e) {
-    if (e instanceof NonFiniteValue) return 0;
+    if (e instanceof NonFiniteValue) return { sigma: 0, flatShare: 0 };
     throw e;
   }
   const sigma = Math.sqrt(ss / windows / 70);
-  return Number.isFinite(sigma) ? sigma : 0;
+  return { sigma: Number.isFinite(sigma) ? sigma : 0, flatShare: flat / pairs };
 }
 
 /**
@@ -45,12 +51,19 @@ function fourthDifferenceNoise(phi: (t: number) => number, delta: number): numbe
  * probed a unit apart) and the smaller scale is tried again, down to δ/64².
  */
 export function measureNoise(phi: (t: number) => number, delta: number, floor: number): number {
-  let sigma = fourthDifferenceNoise(phi, delta);
+  let probe = fourthDifferenceNoise(phi, delta);
+  // A staircase: f is quantised far more coarsely than its own value suggests (cancellation inside
+  // it), and at this δ most neighbours are equal, which reads as no noise at all. Widen δ until f moves.
+  for (let k = 0; k < 4 && probe.flatShare > 0.25; k++) {
+    delta *= 32;
+    probe = fourthDifferenceNoise(phi, delta);
+  }
+  let sigma = probe.sigma;
   for (let k = 0; k < 2 && sigma > 64 * floor; k++) {
     delta /= 64;
     const finer = fourthDifferenceNoise(phi, delta);
-    if (!(finer < sigma / 8)) break;
-    sigma = finer;
+    if (!(finer.sigma < sigma / 8) || finer.flatShare > 0.25) break;
+    sigma = finer.sigma;
   }
   return sigma;
 }
