@@ -115,3 +115,22 @@ export {
 } from './check/arbitraries.js';
 export { differentiate, type Derivative, type Estimate } from './check/difference.js';
 export type { ScalarFn, GradFn } from './check/guard.js';
+
+// The lecture derivations, one namespace per topic (see src/derivations/index.ts)
+export {
+  weightDecay,
+  regularizedOptimum,
+  klSparsity,
+  tiedWeights,
+  batchnorm,
+  jacobianBackprop,
+  autoencoderFacts,
+  dropout as dropoutDerivation,
+  optimizers as optimizerRules,
+  vaeGan,
+  derivationTargets,
+  symbolicForms,
+  type DerivationTarget,
+  type SymbolicForm,
+} from './derivations/index.js';
+export { coreTargets, derivationChecks, filterTargets, runTarget, type Target, type TargetKind, type TargetResult } from './check/suite.js';

@@ -14,13 +14,15 @@ import { mlp, autoencoder, denoisingAutoencoder, linearRegression } from '../cor
 import { checkParams, type NamedTensors, type ParamsCheckResult } from './params.js';
 import { taylorTest, type TaylorResult } from './taylor.js';
 import type { CheckOptions } from './options.js';
+import { derivationTargets, symbolicForms } from '../derivations/index.js';
+import { symbolicTarget } from './symbolic.js';
 
 /**
  * What `gradproof check` checks: every op, loss, penalty and model builder
  * of the training core, at shapes and values drawn from a seeded generator.
  * Each target is an objective of named tensors and its hand-written gradient.
  */
-export type TargetKind = 'op' | 'loss' | 'penalty' | 'model';
+export type TargetKind = 'op' | 'loss' | 'penalty' | 'model' | 'derivation' | 'symbolic';
 
 export interface Problem {
   objective: (p: NamedTensors) => number;
@@ -360,9 +362,25 @@ function modelTargets(): Target[] {
   return t.map(([name, description, make]) => ({ name: `model/${name}`, kind: 'model' as const, description, make }));
 }
 
-/** Every target of the core, in a stable order. */
+/** Every derivation of the lectures, as a check of its closed-form gradient against its primal. */
+export function derivationChecks(): Target[] {
+  const closed = derivationTargets().map(
+    (d): Target => ({
+      name: d.name,
+      kind: 'derivation',
+      description: d.description,
+      make: (rng) => {
+        const p = d.make(rng);
+        return { params: p.params, objective: (q) => p.objective(asMap(q)), grad: (q) => p.grad(asMap(q)) };
+      },
+    }),
+  );
+  return [...closed, ...symbolicForms().map(symbolicTarget)];
+}
+
+/** Every target: the core's ops, losses, penalties and models, then the derivations. */
 export function coreTargets(): Target[] {
-  return [...opTargets(), ...lossTargets(), ...penaltyTargets(), ...modelTargets()];
+  return [...opTargets(), ...lossTargets(), ...penaltyTargets(), ...modelTargets(), ...derivationChecks()];
 }
 
 /** Selects targets whose name contains `filter` (or matches it as /regex/). */

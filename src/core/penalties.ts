@@ -62,7 +62,8 @@ export function paramPenalty(p: ParamPenalty, params: Params, grads: Params): nu
 export function bernoulliKl(rho: number, rhoHat: number): number {
   const a = rho === 0 ? 0 : rho * Math.log(rho / rhoHat);
   const b = rho === 1 ? 0 : (1 - rho) * Math.log((1 - rho) / (1 - rhoHat));
-  return a + b;
+  // KL ≥ 0; for ρ̂ within rounding of ρ the two logs cancel to ±1e-16, never below 0 in truth.
+  return Math.max(0, a + b);
 }
 
 /** The penalty's value on activations H and its gradient dΩ/dH. */

@@ -12,6 +12,10 @@
  *
  * with g′(a) = σ(a)(1 − σ(a)). Ω ≥ 0, and Ω = 0 exactly when every ρ̂_l = ρ.
  *
+ * Numerics: the layer functions carry 1 − h as σ(−a) (never 1 − σ(a)), so
+ * ρ̂ within 1e-6 of 1 keeps full relative precision in 1 − ρ̂, in g′(a) and in
+ * Ω; Ω itself is summed from non-negative terms (see klOmega).
+ *
  * Erratum: one lecture slide writes ∂ρ̂_l/∂W = xᵢ(g′(Wᵀxᵢ + b))ᵀ, dropping the
  * (1/m)Σᵢ (the lecturer says so aloud). `dOmegaDWSlideErratum` keeps that form
  * as a documented counter-example: it is right for m = 1 and wrong for m > 1.
@@ -117,8 +121,9 @@ function klScalar(rho: number, r: number, rc: number): number {
   // Near ρ̂ = ρ (|u| or |v| < 1/4) a series avoids the cancellation; elsewhere the
   // logarithm is taken of the ratio ρ̂/ρ or (1 − ρ̂)/(1 − ρ) itself, which keeps
   // full relative precision when ρ̂ is within 1e-6 of 0 or 1 (1 + v is not re-formed).
-  const u = (r - rho) / rho;
-  const v = (rho - r) / (1 - rho);
+  const d = rhoHatMinusRho(rho, r, rc);
+  const u = d / rho;
+  const v = -d / (1 - rho);
   const tu = Math.abs(u) < 0.25 ? xMinusLog1pSeries(u) : u - Math.log(r / rho);
   const tv = Math.abs(v) < 0.25 ? xMinusLog1pSeries(v) : v - Math.log(rc / (1 - rho));
   return rho * tu + (1 - rho) * tv;
@@ -126,7 +131,17 @@ function klScalar(rho: number, r: number, rc: number): number {
 
 /** ∂Ω/∂ρ̂ = −ρ/ρ̂ + (1 − ρ)/(1 − ρ̂) = (ρ̂ − ρ)/(ρ̂(1 − ρ̂)); rc = 1 − ρ̂. */
 function dKl(rho: number, r: number, rc: number): number {
-  return (r - rho) / (r * rc);
+  return rhoHatMinusRho(rho, r, rc) / (r * rc);
+}
+
+/**
+ * ρ̂ − ρ from whichever of ρ̂ and 1 − ρ̂ is held more precisely: above 1/2 the
+ * complement rc (σ(−a), full relative precision) gives (1 − ρ) − rc, where
+ * r − ρ would inherit r's absolute rounding of ε/2 (for ρ̂ = 1 − 1e-6 that is a
+ * relative error of 1e-10 in 1 − ρ̂, and noise in Ω that finite differences see).
+ */
+function rhoHatMinusRho(rho: number, r: number, rc: number): number {
+  return r > 0.5 ? 1 - rho - rc : r - rho;
 }
 
 // ---------------------------------------------------------------- Ω and ∂Ω/∂ρ̂

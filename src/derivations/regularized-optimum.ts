@@ -89,16 +89,18 @@ function matVec(H: Tensor, n: number, w: Float64Array): Float64Array {
  * below zero (round-off of a PSD H) clamped at 0.
  *
  * H is first scaled by a power of two to largest entry 1, and entries below
- * 1e-280 of that are set to 0 (a change far below the decomposition's own
- * ε‖H‖ backward error): ml-matrix's tql2 overflows to NaN and then throws a
- * TypeError on subnormal off-diagonal entries, e.g. [[0, 5e-324], [5e-324, 0.25]].
+ * 1e-30 of that are set to 0 (a change of at most n·1e-30·‖H‖, far below the
+ * decomposition's own ε‖H‖ backward error): ml-matrix's tred2/tql2 underflow
+ * or overflow to NaN and then throw a TypeError on entries that tiny next to
+ * the others, e.g. [[0, 5e-324], [5e-324, 0.25]], or a 5×5 PSD matrix with
+ * entries 9, 7.8e-8, 8.7e-18, 2e-161, 1e-253.
  */
 function symmetricEigen(H: Tensor, n: number): { values: Float64Array; Q: Matrix } {
   let max = 0;
   for (const v of H.data) max = Math.max(max, Math.abs(v));
   if (max === 0) return { values: new Float64Array(n), Q: Matrix.eye(n, n) };
   const scale = 2 ** Math.round(Math.log2(max));
-  const S = Matrix.from1DArray(n, n, Array.from(H.data, (v) => (Math.abs(v / scale) < 1e-280 ? 0 : v / scale)));
+  const S = Matrix.from1DArray(n, n, Array.from(H.data, (v) => (Math.abs(v / scale) < 1e-30 ? 0 : v / scale)));
   const e = new EigenvalueDecomposition(S, { assumeSymmetric: true });
   const values = Float64Array.from(e.realEigenvalues, (l) => Math.max(l * scale, 0));
   return { values, Q: e.eigenvectorMatrix };

@@ -103,7 +103,8 @@ function forward(X: Tensor, W: Tensor, b: Tensor, c: Tensor, m: number, n: numbe
 
 /** L = (1/m) Σᵢ Σⱼ (x̂ᵢⱼ − xᵢⱼ)² of the tied autoencoder X̂ = σ(XW + b)Wᵀ + c. */
 export function tiedLoss(X: Tensor, W: Tensor, b: Tensor, c: Tensor): number {
-  return tiedForward(X, W, b, c).loss;
+  const [m, n, k] = checkAe(X, W, b, c, 'tiedLoss');
+  return forward(X, W, b, c, m, n, k).loss;
 }
 
 interface Backward {

@@ -230,9 +230,10 @@ export function leastSquares(X: Tensor, T: Tensor, W: Tensor, b: Tensor): { valu
   checkTensor(T, where, 'T');
   checkTensor(W, where, 'W');
   checkTensor(b, where, 'b');
-  if (X.shape.length !== 2 || T.shape.length !== 2 || W.shape.length !== 2 || b.shape.length !== 1) {
-    throw new RangeError(`${where}: X, T and W must be matrices and b a vector`);
+  for (const [t, arg] of [[X, 'X'], [T, 'T'], [W, 'W']] as const) {
+    if (t.shape.length !== 2) throw new RangeError(`${where}: ${arg} must be a matrix, got shape [${t.shape.join(', ')}]`);
   }
+  if (b.shape.length !== 1) throw new RangeError(`${where}: b must be a vector, got shape [${b.shape.join(', ')}]`);
   const [m, n] = [X.shape[0]!, X.shape[1]!];
   const o = W.shape[1]!;
   if (W.shape[0] !== n) throw new RangeError(`${where}: W must be [${n}, out], got [${W.shape.join(', ')}]`);

@@ -44,6 +44,15 @@ describe('gradproof check', () => {
     for (const n of ['model/autoencoder/tied', 'model/autoencoder/stacked-tied', 'model/autoencoder/sparse', 'model/autoencoder/denoising', 'model/linear-regression']) expect(names).toContain(n);
   });
 
+  it('includes every lecture derivation and every scalar closed form', () => {
+    const names = coreTargets().map((t) => t.name);
+    for (const topic of ['weight-decay', 'regularized-optimum', 'kl-sparsity', 'tied-weights', 'batchnorm', 'jacobian-backprop', 'autoencoder-facts', 'dropout', 'optimizers', 'vae-gan']) {
+      expect(names.some((n) => n.startsWith(`derivation/${topic}/`)), topic).toBe(true);
+      expect(names.some((n) => n.startsWith(`symbolic/${topic}/`)), topic).toBe(true);
+    }
+    expect(names.some((n) => /erratum/i.test(n))).toBe(false);
+  });
+
   it('selects checks by substring or /regex/', () => {
     const all = coreTargets();
     expect(filterTargets(all, 'op/dense').map((t) => t.name)).toEqual(['op/dense', 'op/dense-no-bias', 'op/dense-transpose']);
@@ -57,7 +66,7 @@ describe('gradproof check', () => {
       { mode: 'full', seed: '3', report: join(dir, 'r.json'), junit: join(dir, 'j.xml') },
       (s) => lines.push(s),
       silent,
-      [wrongTarget, ...filterTargets(coreTargets(), 'op/tanh')],
+      [wrongTarget, ...filterTargets(coreTargets(), '/^op\/tanh$/')],
     );
     expect(code).toBe(1);
     const text = lines.join('\n');
