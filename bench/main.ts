@@ -1,6 +1,7 @@
 import { benchMatmul } from './matmul.js';
 import { benchTraining } from './training.js';
 import { benchChecker } from './checker.js';
+import { benchGrading } from './grading.js';
 
 const log = (s: string): void => console.log(s);
 log(`gradproof bench — node ${process.version}, ${new Date().toISOString()}`);
@@ -10,3 +11,5 @@ log('');
 benchTraining(log);
 log('');
 benchChecker(log);
+log('');
+await benchGrading(log);

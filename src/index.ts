@@ -134,3 +134,30 @@ export {
   type SymbolicForm,
 } from './derivations/index.js';
 export { coreTargets, derivationChecks, filterTargets, runTarget, type Target, type TargetKind, type TargetResult } from './check/suite.js';
+
+// The coursework grader
+export type {
+  Value as GradeValue,
+  ArgSpec,
+  ResultSpec,
+  ValueSpec,
+  GeneratorSpec,
+  Tolerance,
+  TestSpec,
+  ExerciseSpec,
+  Counterexample,
+  TestResult,
+  FormResult,
+  ExerciseResult,
+  GradeReport,
+} from './grade/types.js';
+export { loadCatalog, selectExercises, validateSpec, compileExercise, defaultCatalogDir, CatalogError, type Catalog, type Exercise } from './grade/catalog.js';
+export { references, getReference, type Reference, type PrimalCheck } from './grade/references.js';
+export { parseAnswer, disallowed, symbolicEqual, evaluateExpression, normalizeExpression, ALLOWED_FUNCTIONS, type CompiledExpression } from './grade/expressions.js';
+export { generatorArb, entryArb, GeneratorSpecError } from './grade/generators.js';
+export { compareValues, diagnose, formatValue, type Comparison } from './grade/values.js';
+export { runTest, gradeForm, testSeed, type Answer, type Outcome, type ScoreOptions } from './grade/score.js';
+export { gradeSubmission, DEFAULT_LIMITS, type GradeOptions, type SandboxApi } from './grade/grader.js';
+export { toGradescope, toJunit, toJson, toText, GRADE_FORMATS, type GradeFormat, type GradescopeResults } from './grade/formats.js';
+export { toHtml, classReportHtml, summarizeClass } from './grade/html.js';
+export { gradeBatch, gradebookCsv, writeBatchOutputs, submissionFolders, type BatchOptions } from './grade/batch.js';

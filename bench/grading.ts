@@ -1,0 +1,80 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { gradeBatch } from '../src/grade/batch.js';
+import { defaultCatalogDir, loadCatalog } from '../src/grade/catalog.js';
+import { defaultSandbox, type SandboxApi } from '../src/grade/grader.js';
+import { table } from '../src/cli/format.js';
+import { fmt } from './timing.js';
+
+/** The fixture submissions a class is generated from (code answers, right and wrong). */
+const TEMPLATES = ['correct-code', 'correct-alt', 'wrong-subtle', 'wrong-missing-transpose', 'wrong-kl-erratum', 'misbehaving'];
+
+/** Writes `n` code submissions into a fresh folder, cycling through the templates, each file made unique by a header comment. */
+function generateClass(n: number): string {
+  const fixtures = join(dirname(defaultCatalogDir()), 'submissions');
+  const dir = mkdtempSync(join(tmpdir(), 'gradproof-bench-class-'));
+  for (let i = 0; i < n; i++) {
+    const t = TEMPLATES[i % TEMPLATES.length]!;
+    const dest = join(dir, `student-${String(i).padStart(3, '0')}`);
+    cpSync(join(fixtures, t), dest, { recursive: true });
+    for (const f of readdirSync(dest)) {
+      if (!/^gradients\.(m?js|ts)$/.test(f)) continue;
+      const p = join(dest, f);
+      writeFileSync(p, `// student ${i} (from ${t})\n${readFileSync(p, 'utf8')}`);
+    }
+  }
+  return dir;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+/**
+ * Grading throughput: a class of `n` code submissions (from a few templates)
+ * graded in batch through the sandbox with bounded parallelism, against the
+ * whole catalog. Reports submissions per second and sandbox calls per second.
+ */
+export async function benchGrading(log: (s: string) => void, n = 200, jobs = Math.min(4, availableParallelism())): Promise<void> {
+  const catalog = loadCatalog();
+  const real = await defaultSandbox();
+  let calls = 0;
+  const counting: SandboxApi = {
+    findCodeFile: (d) => real.findCodeFile(d),
+    async openSandbox(d, limits) {
+      const s = await real.openSandbox(d, limits);
+      return {
+        get loadError() {
+          return s.loadError;
+        },
+        get exports() {
+          return s.exports;
+        },
+        call: (req) => {
+          calls++;
+          return s.call(req);
+        },
+        close: () => s.close(),
+      };
+    },
+  };
+  const dir = generateClass(n);
+  try {
+    const t0 = performance.now();
+    const reports = await gradeBatch(dir, { catalog, sandbox: counting, seed: 1, jobs });
+    const seconds = (performance.now() - t0) / 1000;
+    const perSub = reports.map((r) => r.ms);
+    const full = reports.filter((r) => r.score === r.maxScore).length;
+    log(`grading: a class of ${n} code submissions (${TEMPLATES.length} templates), ${catalog.ids.length} exercises, seed 1`);
+    log(
+      table(
+        ['jobs', 'submissions', 'wall s', 'submissions/s', 'sandbox calls', 'calls/s', 'median ms per submission', 'full marks'],
+        [[String(jobs), String(n), fmt(seconds, 1), fmt(n / seconds, 1), String(calls), fmt(calls / seconds, 0), fmt(median(perSub), 0), `${full}/${n}`]],
+      ),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,113 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { loadCatalog, selectExercises } from '../grade/catalog.js';
+import { gradeBatch, writeBatchOutputs } from '../grade/batch.js';
+import { GRADE_FORMATS, toGradescope, toJson, toJunit, toText, type GradeFormat } from '../grade/formats.js';
+import { gradeSubmission, type SandboxApi } from '../grade/grader.js';
+import { toHtml } from '../grade/html.js';
+import type { GradeReport } from '../grade/types.js';
+import { progress } from './progress.js';
+
+export interface GradeCliOptions {
+  exercises?: string;
+  format?: string;
+  out?: string;
+  seed?: string;
+  batch?: string;
+  jobs?: string;
+  catalog?: string;
+}
+
+/** Injected in tests; the real sandbox otherwise. */
+export interface GradeCliDeps {
+  sandbox?: SandboxApi;
+  /** The seed used when --seed is not given (default: a random one, printed). */
+  randomSeed?: () => number;
+}
+
+function render(report: GradeReport, format: GradeFormat): string {
+  switch (format) {
+    case 'gradescope':
+      return JSON.stringify(toGradescope(report), null, 2) + '\n';
+    case 'junit':
+      return toJunit(report);
+    case 'json':
+      return toJson(report);
+    case 'html':
+      return toHtml(report);
+    default:
+      return toText(report);
+  }
+}
+
+function writeOut(file: string, text: string): void {
+  mkdirSync(dirname(resolve(file)), { recursive: true });
+  writeFileSync(file, text);
+}
+
+/**
+ * `gradproof grade <submission-dir>` and `gradproof grade --batch <folder> --out DIR`.
+ * Returns the exit code: 0 when grading ran (whatever the grade). Usage errors throw.
+ */
+export async function runGradeCommand(
+  dir: string | undefined,
+  opts: GradeCliOptions,
+  out: (s: string) => void,
+  err: NodeJS.WriteStream,
+  deps: GradeCliDeps = {},
+): Promise<number> {
+  const format = (opts.format ?? 'text') as GradeFormat;
+  if (!GRADE_FORMATS.includes(format)) throw new RangeError(`--format must be one of ${GRADE_FORMATS.join(', ')}, got '${opts.format}'`);
+  let seed: number;
+  if (opts.seed !== undefined) {
+    seed = Number(opts.seed);
+    if (!Number.isSafeInteger(seed)) throw new RangeError(`--seed must be an integer, got '${opts.seed}'`);
+  } else {
+    seed = (deps.randomSeed ?? (() => Math.floor(Math.random() * 2 ** 31)))();
+  }
+  const catalog = loadCatalog(opts.catalog);
+  const exercises = opts.exercises
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const ids = selectExercises(catalog, exercises).map((e) => e.spec.id); // throws on unknown ids
+  const common = { seed, catalog, exercises: ids, ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) };
+
+  if (opts.batch !== undefined) {
+    if (dir !== undefined) throw new RangeError('give either a submission folder or --batch <folder>, not both');
+    if (!opts.out) throw new RangeError('--batch needs --out DIR (where the gradebook and the class report go)');
+    const jobs = opts.jobs === undefined ? 4 : Number(opts.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new RangeError(`--jobs must be an integer ≥ 1, got '${opts.jobs}'`);
+    const t0 = performance.now();
+    let bar: ReturnType<typeof progress> | undefined;
+    const reports = await gradeBatch(opts.batch, {
+      ...common,
+      jobs,
+      onProgress(done, total, name) {
+        bar ??= progress(err, total);
+        bar.tick(name);
+        if (done === total) bar.done();
+      },
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const files = writeBatchOutputs(opts.out, reports, ids);
+    const mean = reports.length ? reports.reduce((a, r) => a + r.score, 0) / reports.length : 0;
+    const max = reports[0]?.maxScore ?? 0;
+    out(
+      `graded ${reports.length} submission${reports.length === 1 ? '' : 's'} in ${seconds.toFixed(1)} s (${(reports.length / Math.max(seconds, 1e-9)).toFixed(1)}/s, ${jobs} job${jobs === 1 ? '' : 's'}); mean ${mean.toFixed(2)}/${max}; seed ${seed}`,
+    );
+    out(`wrote ${files.gradebook}\nwrote ${files.report}\nwrote ${files.results}/`);
+    return 0;
+  }
+
+  if (dir === undefined) throw new RangeError('give a submission folder (or --batch <folder> --out DIR)');
+  const report = await gradeSubmission(dir, common);
+  const text = render(report, format);
+  if (opts.out) {
+    writeOut(opts.out, text);
+    out(`${report.submission}: ${report.score}/${report.maxScore} (seed ${seed}); wrote ${opts.out}`);
+  } else {
+    out(text.replace(/\n$/, ''));
+  }
+  return 0;
+}

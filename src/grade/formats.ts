@@ -1,0 +1,134 @@
+/**
+ * A grade report as Gradescope's results.json, JUnit XML, JSON and text for
+ * a terminal. (HTML is in html.ts.)
+ */
+import type { GradeReport } from './types.js';
+
+export type GradeFormat = 'gradescope' | 'junit' | 'json' | 'text' | 'html';
+export const GRADE_FORMATS: readonly GradeFormat[] = ['gradescope', 'junit', 'json', 'text', 'html'];
+
+const pts = (x: number): string => String(Math.round(x * 1000) / 1000);
+
+/** How to reproduce the grading, for every format's header. */
+export function reproduceLine(r: GradeReport): string {
+  return `seed ${r.seed} (rerun with: gradproof grade <submission> --seed ${r.seed})`;
+}
+
+// ---------------------------------------------------------------- Gradescope
+
+export interface GradescopeTest {
+  name: string;
+  score: number;
+  max_score: number;
+  status: 'passed' | 'failed';
+  output: string;
+  visibility: 'visible';
+}
+
+export interface GradescopeResults {
+  score: number;
+  max_score: number;
+  output: string;
+  execution_time: number;
+  tests: GradescopeTest[];
+}
+
+/** Gradescope's results.json: one test per named test of every graded exercise, named "<exercise id>: <test name>". */
+export function toGradescope(r: GradeReport): GradescopeResults {
+  const header = [`gradproof: ${pts(r.score)}/${pts(r.maxScore)}; ${reproduceLine(r)}`];
+  if (r.errors.length) header.push('', 'Problems with the submission:', ...r.errors.map((e) => `- ${e}`));
+  return {
+    score: r.score,
+    max_score: r.maxScore,
+    output: header.join('\n'),
+    execution_time: Math.round(r.ms) / 1000,
+    tests: r.exercises.flatMap((e) =>
+      e.tests.map((t) => ({
+        name: `${e.id}: ${t.name}`,
+        score: t.points,
+        max_score: t.maxPoints,
+        status: t.passed ? ('passed' as const) : ('failed' as const),
+        output: t.output,
+        visibility: 'visible' as const,
+      })),
+    ),
+  };
+}
+
+// ---------------------------------------------------------------- JUnit
+
+function xml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+}
+
+/** JUnit XML: a testsuite per exercise, a testcase per named test; submission problems as errors of their own suite. */
+export function toJunit(r: GradeReport): string {
+  const failures = r.exercises.reduce((a, e) => a + e.tests.filter((t) => !t.passed).length, 0);
+  const tests = r.exercises.reduce((a, e) => a + e.tests.length, 0);
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="gradproof grade ${xml(r.submission)} (${xml(reproduceLine(r))})" tests="${tests + r.errors.length}" failures="${failures}" errors="${r.errors.length}" time="${r.ms / 1000}">`,
+  ];
+  for (const e of r.exercises) {
+    const f = e.tests.filter((t) => !t.passed).length;
+    lines.push(`  <testsuite name="${xml(e.id)}" tests="${e.tests.length}" failures="${f}">`);
+    lines.push(`    <properties><property name="score" value="${pts(e.score)}"/><property name="max_score" value="${pts(e.maxScore)}"/></properties>`);
+    for (const t of e.tests) {
+      const open = `    <testcase classname="${xml(e.id)}" name="${xml(t.name)}">`;
+      if (t.passed) {
+        lines.push(`${open}<system-out>${xml(t.output)}</system-out></testcase>`);
+      } else {
+        const msg = t.output.split('\n').find((l) => l.trim()) ?? 'failed';
+        lines.push(`${open}<failure message="${xml(msg)} (${pts(t.points)}/${pts(t.maxPoints)} points)">${xml(t.output)}</failure></testcase>`);
+      }
+    }
+    lines.push('  </testsuite>');
+  }
+  if (r.errors.length) {
+    lines.push(`  <testsuite name="submission" tests="${r.errors.length}" errors="${r.errors.length}">`);
+    r.errors.forEach((err, i) => lines.push(`    <testcase classname="submission" name="problem ${i + 1}"><error message="${xml(err)}"/></testcase>`));
+    lines.push('  </testsuite>');
+  }
+  lines.push('</testsuites>');
+  return lines.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------- JSON
+
+/** The whole report as JSON (non-finite numbers in answers become null). */
+export function toJson(r: GradeReport): string {
+  return JSON.stringify(r, null, 2) + '\n';
+}
+
+// ---------------------------------------------------------------- text
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** Text for a terminal: a summary table, the submission's problems, then every failed test's feedback. */
+export function toText(r: GradeReport): string {
+  const out: string[] = [`gradproof grade ${r.submission}: ${pts(r.score)}/${pts(r.maxScore)} points; ${reproduceLine(r)}`, ''];
+  const rows = r.exercises.map((e) => [
+    e.id,
+    `${pts(e.score)}/${pts(e.maxScore)}`,
+    e.missing ? 'missing' : e.forms.map((f) => (f.status === 'invalid' ? `${f.form} (invalid)` : f.form)).join(' + '),
+    e.missing ? '' : e.tests.map((t) => `${t.passed ? 'PASS' : 'FAIL'} ${t.name}`).join(', '),
+  ]);
+  out.push(table(['exercise', 'points', 'answered as', 'tests'], rows));
+  if (r.errors.length) out.push('', 'Problems with the submission:', ...r.errors.map((e) => `  - ${e}`));
+  const failed = r.exercises.flatMap((e) => (e.missing ? [] : e.tests.filter((t) => !t.passed).map((t) => ({ e, t }))));
+  for (const { e, t } of failed) {
+    out.push('', `FAIL ${e.id}: ${t.name} (${pts(t.points)}/${pts(t.maxPoints)})`, t.output);
+  }
+  const missing = r.exercises.filter((e) => e.missing).map((e) => e.id);
+  if (missing.length) out.push('', `missing (0 points): ${missing.join(', ')}`);
+  return out.join('\n') + '\n';
+}

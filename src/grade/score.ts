@@ -1,0 +1,282 @@
+/**
+ * Scoring: each named test of an exercise runs a fast-check async property
+ * (fixed seed) over its generator; a point where the reference is not
+ * finite (or outside the derivation's domain) is skipped; a failure is
+ * shrunk (each shrink step calls the answer again, through the sandbox for
+ * code) to the smallest counterexample, shown with its inputs, the expected
+ * and the returned value and the first wrong entry.
+ */
+import fc from 'fast-check';
+import type { Exercise } from './catalog.js';
+import { evaluateExpression, symbolicEqual, type CompiledExpression } from './expressions.js';
+import { anyFinite, compareValues, fmtNum, formatValue } from './values.js';
+import type { Counterexample, ExerciseResult, FormName, FormResult, TestResult, TestSpec, Value } from './types.js';
+
+/** What an answer returned for one argument list. */
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: string };
+
+/** One form of answer to one exercise, callable on argument lists. */
+export interface Answer {
+  form: FormName;
+  /** The expression text or the code file name. */
+  label: string;
+  evaluate(args: Value[]): Promise<Outcome>;
+  /** Expression answers: the compiled expression (for symbolic acceptance). */
+  expression?: CompiledExpression;
+}
+
+export interface ScoreOptions {
+  /** The submission's seed; each test's seed is derived from it, the exercise id and the test name. */
+  seed: number;
+  /** Most extra calls of the answer spent shrinking one failure. Default 150. */
+  maxShrinkCalls?: number;
+  /** Try math.js `simplify` to accept an expression early. Default true. */
+  symbolic?: boolean;
+}
+
+/** Errors after which neither shrinking nor further runs make sense (the answer cannot run). */
+const FATAL = /^(load|missing):/;
+/** Errors that cost a time limit each: shrinking may meet only a few more of them. */
+const COSTLY = /^(timeout|memory|exited):/;
+/** Costly failures allowed while shrinking one test's failure (each may take the whole call time limit). */
+const MAX_COSTLY_SHRINKS = 1;
+/** Costly failures of one answer over all its tests, after which its remaining calls are not run. */
+export const MAX_COSTLY_PER_ANSWER = 3;
+/** Costly failures of one submission's code over all exercises, after which no more of its calls are run. */
+export const MAX_COSTLY_PER_SUBMISSION = 12;
+
+/** Counts costly failures: one per answer, one shared by a submission's code answers. */
+export interface CostBudget {
+  costly: number;
+}
+
+/** FNV-1a of the text, mixed with the seed: a 32-bit seed per test. */
+export function testSeed(seed: number, ...parts: string[]): number {
+  let h = 0x811c9dc5 ^ (seed | 0);
+  for (const ch of parts.join('\u0000')) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= Math.floor(seed / 2 ** 32) | 0;
+  return h | 0;
+}
+
+/** An expression answer evaluated on the host (elementwise for vector exercises). */
+export function expressionAnswer(ex: Exercise, expr: CompiledExpression): Answer {
+  return {
+    form: 'expression',
+    label: expr.text,
+    expression: expr,
+    evaluate: async (args) => {
+      try {
+        return { ok: true, value: evaluateExpression(expr, ex.spec, args) };
+      } catch (e) {
+        return { ok: false, error: `invalid: ${(e as Error).message}` };
+      }
+    },
+  };
+}
+
+interface Failure {
+  args: Value[];
+  expected?: Value;
+  got?: unknown;
+  message: string;
+  firstWrong?: Counterexample['firstWrong'];
+  diagnosis?: string;
+}
+
+function argsByName(ex: Exercise, args: readonly Value[]): Record<string, Value> {
+  return Object.fromEntries(ex.spec.args.map((a, i) => [a.name, args[i]!]));
+}
+
+function counterexampleText(c: Counterexample): string {
+  const lines = ['  counterexample' + (c.shrinks ? ` (shrunk ${c.shrinks} time${c.shrinks === 1 ? '' : 's'})` : '') + ':'];
+  for (const [k, v] of Object.entries(c.inputs)) lines.push(`    ${k} = ${formatValue(v)}`);
+  if (c.expected !== undefined) lines.push(`  expected: ${formatValue(c.expected)}`);
+  if (c.got !== undefined) lines.push(`  got:      ${formatValue(c.got)}`);
+  if (c.firstWrong) {
+    const w = c.firstWrong;
+    lines.push(`  first wrong entry: ${w.path || '(the value)'}: expected ${fmtNum(w.expected)}, got ${typeof w.got === 'number' ? fmtNum(w.got) : formatValue(w.got)}`);
+  }
+  lines.push(`  ${c.message}`);
+  if (c.diagnosis) lines.push(`  looks like: ${c.diagnosis}`);
+  lines.push(`  (fast-check seed ${c.seed}${c.path ? `, path ${c.path}` : ''})`);
+  return lines.join('\n');
+}
+
+/** Runs one named test of an exercise against one answer. */
+export async function runTest(
+  ex: Exercise,
+  test: TestSpec,
+  answer: Answer,
+  opts: ScoreOptions,
+  budget: CostBudget = { costly: 0 },
+  shared: CostBudget = { costly: 0 },
+): Promise<TestResult> {
+  const tol = test.tolerance ?? ex.spec.tolerance;
+  const arb = ex.arbitraries.get(test.generator)!;
+  const seed = testSeed(opts.seed, ex.spec.id, test.name);
+  const maxShrink = opts.maxShrinkCalls ?? 150;
+  let failed = false;
+  let fatal = false;
+  let costly = 0;
+  let shrinkCalls = 0;
+  let skipped = 0;
+  let tried = 0;
+  let last: Failure | undefined;
+
+  const property = fc.asyncProperty(arb, async (args: Value[]) => {
+    if (fatal) return true;
+    if (failed && ++shrinkCalls > maxShrink) return true;
+    if (!failed) tried++;
+    let expected: Value;
+    try {
+      expected = ex.reference(args);
+    } catch {
+      if (!failed) skipped++;
+      return true;
+    }
+    if (!anyFinite(expected)) {
+      if (!failed) skipped++;
+      return true;
+    }
+    if (budget.costly >= MAX_COSTLY_PER_ANSWER || shared.costly >= MAX_COSTLY_PER_SUBMISSION) {
+      // The answer keeps hanging or running out of memory: the test fails without running (a shrink step is not claimed).
+      if (failed) return true;
+      fatal = true;
+      failed = true;
+      const who = budget.costly >= MAX_COSTLY_PER_ANSWER ? `this answer already hit the time or memory limit ${budget.costly} times` : `the submission's code already hit the time or memory limit ${shared.costly} times`;
+      last = { args, expected, message: `timeout: not run: ${who}` };
+      return false;
+    }
+    let out: Outcome;
+    try {
+      out = await answer.evaluate(args);
+    } catch (e) {
+      out = { ok: false, error: `invalid: ${(e as Error).message}` };
+    }
+    if (!out.ok) {
+      if (FATAL.test(out.error)) fatal = true;
+      if (COSTLY.test(out.error) && !fatal) {
+        budget.costly++;
+        shared.costly++;
+        if (failed && ++costly >= MAX_COSTLY_SHRINKS) fatal = true;
+      }
+      failed = true;
+      last = { args, expected, message: out.error };
+      return false;
+    }
+    const c = compareValues(expected, out.value, tol);
+    if (c.ok) return true;
+    failed = true;
+    last = {
+      args,
+      expected,
+      got: out.value,
+      message: c.message,
+      ...(c.firstWrong ? { firstWrong: c.firstWrong } : {}),
+      ...(c.diagnosis ? { diagnosis: c.diagnosis } : {}),
+    };
+    return false;
+  });
+
+  const details = await fc.check(property, { seed, numRuns: test.runs });
+  const base = { name: test.name, maxPoints: test.points, runs: tried, skipped };
+  if (!details.failed || !last) {
+    const note = skipped ? ` (${skipped} skipped where the reference is not finite)` : '';
+    const fine = !details.failed;
+    return {
+      ...base,
+      points: fine ? test.points : 0,
+      passed: fine,
+      output: fine ? `passed on ${tried} generated inputs${note}` : `failed: ${String(details.errorInstance ?? 'unknown error')}`,
+    };
+  }
+  const counterexample: Counterexample = {
+    inputs: argsByName(ex, last.args),
+    ...(last.expected !== undefined ? { expected: last.expected } : {}),
+    ...(last.got !== undefined ? { got: last.got } : {}),
+    message: last.message,
+    ...(last.firstWrong ? { firstWrong: last.firstWrong } : {}),
+    ...(last.diagnosis ? { diagnosis: last.diagnosis } : {}),
+    seed,
+    ...(details.counterexamplePath ? { path: details.counterexamplePath } : {}),
+    shrinks: details.numShrinks,
+  };
+  return {
+    ...base,
+    points: 0,
+    passed: false,
+    counterexample,
+    output: `failed after ${tried} generated input${tried === 1 ? '' : 's'}\n${counterexampleText(counterexample)}`,
+  };
+}
+
+/** Grades one form of answer: every test of the exercise (or all at once when math.js proves the expression equal). */
+export async function gradeForm(ex: Exercise, answer: Answer, opts: ScoreOptions, shared: CostBudget = { costly: 0 }): Promise<FormResult> {
+  if (opts.symbolic !== false && answer.expression && ex.symbolic && symbolicEqual(answer.expression.node, ex.symbolic)) {
+    const tests = ex.spec.tests.map((t) => ({
+      name: t.name,
+      maxPoints: t.points,
+      points: t.points,
+      passed: true,
+      runs: 0,
+      skipped: 0,
+      output: 'passed: math.js simplifies (answer − reference) to 0',
+    }));
+    return { form: answer.form, answer: answer.label, status: 'graded', symbolic: true, tests, score: ex.spec.points };
+  }
+  const tests: TestResult[] = [];
+  const budget: CostBudget = { costly: 0 };
+  for (const t of ex.spec.tests) tests.push(await runTest(ex, t, answer, opts, budget, shared));
+  return { form: answer.form, answer: answer.label, status: 'graded', tests, score: tests.reduce((a, t) => a + t.points, 0) };
+}
+
+/** A form whose answer could not be used at all (syntax, allowlist, load error): zero on every test. */
+export function invalidForm(ex: Exercise, form: FormName, answer: string | undefined, error: string): FormResult {
+  return {
+    form,
+    ...(answer !== undefined ? { answer } : {}),
+    status: 'invalid',
+    error,
+    tests: ex.spec.tests.map((t) => ({ name: t.name, maxPoints: t.points, points: 0, passed: false, runs: 0, skipped: 0, output: error })),
+    score: 0,
+  };
+}
+
+const round = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+/** Combines the graded forms of one exercise: the mean of their scores, test by test. */
+export function combineForms(ex: Exercise, forms: FormResult[]): ExerciseResult {
+  const { id, title, points } = ex.spec;
+  if (forms.length === 0) {
+    return {
+      id,
+      title,
+      maxScore: points,
+      score: 0,
+      missing: true,
+      forms: [],
+      tests: ex.spec.tests.map((t) => ({ name: t.name, maxPoints: t.points, points: 0, passed: false, output: 'missing: no answer for this exercise' })),
+    };
+  }
+  const tests = ex.spec.tests.map((t, i) => {
+    const per = forms.map((f) => f.tests[i]!);
+    const pts = round(per.reduce((a, r) => a + r.points, 0) / forms.length);
+    const output =
+      forms.length === 1
+        ? `${forms[0]!.form}${forms[0]!.answer && forms[0]!.form === 'expression' ? ` \`${forms[0]!.answer}\`` : ''}: ${per[0]!.output}`
+        : forms.map((f, k) => `${f.form}${f.answer && f.form === 'expression' ? ` \`${f.answer}\`` : ''}: ${per[k]!.output}`).join('\n');
+    return { name: t.name, maxPoints: t.points, points: pts, passed: per.every((r) => r.passed), output };
+  });
+  return {
+    id,
+    title,
+    maxScore: points,
+    score: round(forms.reduce((a, f) => a + f.score, 0) / forms.length),
+    missing: false,
+    forms,
+    tests,
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Reading a submission folder's `answers.json`: `{ "<exercise id>": "<expression>" }`.
+ * Problems (a malformed file, an unknown id, an id that takes code only) are
+ * collected as errors and never stop the other answers.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Catalog } from './catalog.js';
+
+export const ANSWERS_FILE = 'answers.json';
+
+/** Largest answers.json read, in bytes. */
+export const MAX_ANSWERS_BYTES = 1 << 20;
+
+export interface ExpressionAnswers {
+  /** Whether the folder has an answers.json at all. */
+  present: boolean;
+  /** The raw value given for each known exercise accepting expressions (validated later). */
+  answers: Map<string, unknown>;
+  errors: string[];
+}
+
+/** Reads and checks answers.json against the catalog. */
+export function readExpressionAnswers(dir: string, catalog: Catalog): ExpressionAnswers {
+  const path = join(dir, ANSWERS_FILE);
+  const out: ExpressionAnswers = { present: false, answers: new Map(), errors: [] };
+  if (!existsSync(path)) return out;
+  out.present = true;
+  let text: string;
+  try {
+    if (statSync(path).size > MAX_ANSWERS_BYTES) {
+      out.errors.push(`${ANSWERS_FILE} is larger than ${MAX_ANSWERS_BYTES} bytes; not read`);
+      return out;
+    }
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    out.errors.push(`${ANSWERS_FILE} cannot be read: ${(e as Error).message}`);
+    return out;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    out.errors.push(`${ANSWERS_FILE} is malformed (not valid JSON): ${(e as Error).message}; its expression answers were not graded`);
+    return out;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    out.errors.push(`${ANSWERS_FILE} must hold an object { "<exercise id>": "<expression>" }, got ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}`);
+    return out;
+  }
+  for (const [id, value] of Object.entries(parsed)) {
+    const ex = catalog.exercises.get(id);
+    if (!ex) {
+      out.errors.push(`${ANSWERS_FILE}: unknown exercise id '${id}' (not graded)`);
+      continue;
+    }
+    if (!ex.spec.forms.includes('expression')) {
+      out.errors.push(`${ANSWERS_FILE}: exercise '${id}' takes a code answer (export ${ex.spec.export}), not an expression (not graded)`);
+      continue;
+    }
+    out.answers.set(id, value);
+  }
+  return out;
+}
