@@ -390,12 +390,19 @@ export function filterTargets(targets: Target[], filter?: string): Target[] {
   return targets.filter((t) => (re ? re.test(t.name) : t.name.includes(filter)));
 }
 
+/**
+ * The seed of a target's own random stream: the run's seed hashed with the
+ * target's name (FNV-style), so --filter does not change the values a target sees.
+ */
+export function targetSeed(name: string, seed: number): number {
+  let h = seed >>> 0;
+  for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  return h;
+}
+
 /** Runs one target's gradient check and its Taylor test. */
 export function runTarget(target: Target, seed: number, options: CheckOptions = {}): TargetResult {
-  // Each target draws from its own stream, so --filter does not change the values a target sees.
-  let h = seed >>> 0;
-  for (const c of target.name) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-  const problem = target.make(new Rng(h));
+  const problem = target.make(new Rng(targetSeed(target.name, seed)));
   const result = checkParams(problem.objective, problem.params, problem.grad, { seed, record: true, ...options });
   const flat: number[] = [];
   for (const v of problem.params.values()) flat.push(...v.data);

@@ -1,6 +1,6 @@
 import { Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
-import type { Target } from '../check/suite.js';
+import { targetSeed, type Target } from '../check/suite.js';
 import type { GradcheckEntry, GradcheckReport } from '../check/summary.js';
 import { flatIndexOf, type StepSweep } from './gradients.js';
 
@@ -11,18 +11,12 @@ import { flatIndexOf, type StepSweep } from './gradients.js';
  * against rounding. Here the report rebuilds the check's problem from its
  * target and seed and takes plain central differences over many decades of h.
  *
- * The problem is rebuilt with the same random stream as `runTarget`
- * (src/check/suite.ts): seed hashed with the target's name (FNV-style). If
- * that ever changes, the rebuilt analytic value no longer matches the one in
- * gradcheck.json and the sweep is dropped (never plotted against wrong data).
+ * The problem is rebuilt with `runTarget`'s own stream (`targetSeed`). As a
+ * guard, a sweep whose analytic value does not match the one in
+ * gradcheck.json is dropped (never plotted against wrong data).
  */
 
-/** The seed of a target's random stream, as runTarget derives it. */
-export function targetSeed(name: string, seed: number): number {
-  let h = seed >>> 0;
-  for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-  return h;
-}
+export { targetSeed };
 
 /** Steps scale·2^−k for k = 1, 3, 5, …, 45: from 0.5 to about 3e−14 of the entry's scale. */
 export function sweepSteps(scale: number): number[] {
