@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/core/**/*.test.ts', 'test/cases/**/*.test.ts', 'properties/**/*.test.ts'],
+    include: ['test/core/**/*.test.ts', 'test/cases/**/*.test.ts', 'test/derivations/**/*.test.ts', 'properties/**/*.test.ts'],
     exclude: ['test/cases/cli.test.ts'],
     testTimeout: 60_000,
     // Modules (math.js above all) are imported once per worker, not once per file and mutant.

@@ -1,0 +1,119 @@
+/**
+ * The derivations' boundaries: results have the shapes their formulas give,
+ * and arguments of the wrong shape, kind or range are refused with a
+ * RangeError naming the function (the properties only ever pass good ones).
+ */
+import { describe, expect, it } from 'vitest';
+import { klSparsity, tiedWeights } from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
+
+const t = (shape: number[], f = (i: number) => Math.sin(i + 1) * 0.5): Tensor => {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return { shape, data: Float64Array.from({ length: n }, (_, i) => f(i)) };
+};
+
+// A batch of 3 examples, 4 inputs, 2 hidden units.
+const X = t([3, 4]);
+const W = t([4, 2]);
+const b = t([2]);
+const c = t([4]);
+
+describe('kl-sparsity derivations', () => {
+  const fns = [
+    ['rhoHatOf', () => klSparsity.rhoHatOf(X, W, b), [2]],
+    ['dRhoHatDW', () => klSparsity.dRhoHatDW(X, W, b), [4, 2]],
+    ['dRhoHatDb', () => klSparsity.dRhoHatDb(X, W, b), [2]],
+    ['dOmegaDW', () => klSparsity.dOmegaDW(X, W, b, 0.1, 2), [4, 2]],
+    ['dOmegaDb', () => klSparsity.dOmegaDb(X, W, b, 0.1, 2), [2]],
+    ['dOmegaDWSlideErratum', () => klSparsity.dOmegaDWSlideErratum(X, W, b, 0.1, 2), [4, 2]],
+  ] as const;
+
+  it.each(fns)('%s returns the shape of its formula', (_name, call, shape) => {
+    const r = call();
+    expect(r.shape).toEqual(shape);
+    expect(r.data.length).toBe(shape.reduce((a, q) => a * q, 1));
+    expect(r.data.every(Number.isFinite)).toBe(true);
+  });
+
+  it('dOmegaDRhoHat on a tensor keeps its shape and agrees entry by entry with the scalar form', () => {
+    const rh = t([3], (i) => 0.2 + 0.3 * i);
+    const d = klSparsity.dOmegaDRhoHat(0.1, rh);
+    expect(d.shape).toEqual([3]);
+    rh.data.forEach((r, i) => expect(d.data[i]).toBe(klSparsity.dOmegaDRhoHat(0.1, r)));
+  });
+
+  it('refuses a batch, weight or bias of the wrong shape, naming the function and argument', () => {
+    expect(() => klSparsity.dOmegaDW(t([4]), W, b, 0.1)).toThrow(RangeError);
+    expect(() => klSparsity.dOmegaDW(t([0, 4]), W, b, 0.1)).toThrow(/dOmegaDW/);
+    expect(() => klSparsity.dOmegaDW(X, t([3, 2]), b, 0.1)).toThrow(/dOmegaDW.*W/);
+    expect(() => klSparsity.dOmegaDW(X, t([4, 2, 1]), b, 0.1)).toThrow(/W/);
+    expect(() => klSparsity.dOmegaDW(X, W, t([3]), 0.1)).toThrow(/dOmegaDW.*b/);
+    expect(() => klSparsity.dOmegaDW(X, W, t([2, 1]), 0.1)).toThrow(/b/);
+    expect(() => klSparsity.dRhoHatDW(X, W, { shape: [2], data: new Float64Array(3) })).toThrow(RangeError);
+    expect(() => klSparsity.dRhoHatDW(X, W, { shape: [2], data: [1, 2] as unknown as Float64Array })).toThrow(RangeError);
+    expect(() => klSparsity.dRhoHatDW(X, W, null as unknown as Tensor)).toThrow(RangeError);
+    expect(() => klSparsity.dRhoHatDW(X, W, { shape: [-2], data: new Float64Array(0) })).toThrow(RangeError);
+  });
+
+  it('refuses ρ outside (0, 1) and a non-finite β, naming them', () => {
+    for (const rho of [0, 1, -0.1, 1.5, NaN]) expect(() => klSparsity.dOmegaDW(X, W, b, rho), `rho ${rho}`).toThrow(/rho|ρ/);
+    expect(() => klSparsity.dOmegaDW(X, W, b, 0.5, Infinity)).toThrow(/beta|β/);
+    expect(() => klSparsity.dOmegaDW(X, W, b, 0.5, NaN)).toThrow(/beta|β/);
+    expect(() => klSparsity.klOmega(0.1, 0)).toThrow(RangeError);
+    expect(() => klSparsity.klOmega(0.1, 1)).toThrow(RangeError);
+  });
+
+  it('Ω is the sum of its units, and exactly 0 where ρ̂ = ρ', () => {
+    const rh = t([2], (i) => [0.3, 0.6][i]!);
+    expect(klSparsity.klOmega(0.3, rh)).toBeCloseTo(klSparsity.klOmega(0.3, 0.6), 15);
+    expect(klSparsity.klOmega(0.25, 0.25)).toBe(0);
+    expect(klSparsity.klOmega(0.25, 0.75)).toBeCloseTo(0.25 * Math.log(1 / 3) + 0.75 * Math.log(3), 14);
+  });
+
+  it('units saturated so that 1 − ρ̂ underflows are refused, not turned into Infinity', () => {
+    const big = t([2], () => 800);
+    expect(() => klSparsity.dOmegaDW(X, W, big, 0.1)).toThrow(RangeError);
+    expect(() => klSparsity.dOmegaDb(X, W, big, 0.1)).toThrow(RangeError);
+  });
+});
+
+describe('tied-weight derivations', () => {
+  const Wt = t([4, 2]);
+  it.each([
+    ['encoderPathGradW', () => tiedWeights.encoderPathGradW(X, Wt, b, c), [4, 2]],
+    ['decoderPathGradWStar', () => tiedWeights.decoderPathGradWStar(X, Wt, b, c), [2, 4]],
+    ['decoderPathGradW', () => tiedWeights.decoderPathGradW(X, Wt, b, c), [4, 2]],
+    ['tiedGradient', () => tiedWeights.tiedGradient(X, Wt, b, c), [4, 2]],
+    ['tiedGradientForgotTranspose', () => tiedWeights.tiedGradientForgotTranspose(X, Wt, b, c), [4, 2]],
+  ] as const)('%s returns the shape of its formula', (_name, call, shape) => {
+    const r = call();
+    expect(r.shape).toEqual(shape);
+    expect(r.data.length).toBe(8);
+  });
+
+  it('the full gradient has W, b and c shaped like the parameters, and W is the sum of the two paths', () => {
+    const g = tiedWeights.tiedAutoencoderGradients(X, Wt, b, c);
+    expect(g.W.shape).toEqual([4, 2]);
+    expect(g.b.shape).toEqual([2]);
+    expect(g.c.shape).toEqual([4]);
+    const enc = tiedWeights.encoderPathGradW(X, Wt, b, c).data;
+    const dec = tiedWeights.decoderPathGradW(X, Wt, b, c).data;
+    g.W.data.forEach((v, i) => expect(v).toBeCloseTo(enc[i]! + dec[i]!, 14));
+  });
+
+  it('the forward pass gives hidden [m, k] and reconstruction [m, n], and the loss is their squared error over m', () => {
+    const f = tiedWeights.tiedForward(X, Wt, b, c) as unknown as Record<string, Tensor>;
+    const shapes = Object.values(f).filter((v) => v && typeof v === 'object' && 'shape' in v).map((v) => v.shape.join('x'));
+    expect(shapes).toContain('3x2');
+    expect(shapes).toContain('3x4');
+    expect(tiedWeights.tiedLoss(X, Wt, b, c)).toBeGreaterThan(0);
+  });
+
+  it('refuses parameters that do not fit the batch, naming the function and argument', () => {
+    expect(() => tiedWeights.tiedGradient(X, t([3, 2]), b, c)).toThrow(/tiedGradient.*W/);
+    expect(() => tiedWeights.tiedGradient(X, Wt, t([3]), c)).toThrow(/b/);
+    expect(() => tiedWeights.tiedGradient(X, Wt, b, t([3]))).toThrow(/c/);
+    expect(() => tiedWeights.tiedGradient(t([3]), Wt, b, c)).toThrow(RangeError);
+    expect(() => tiedWeights.tiedLoss(X, Wt, b, { shape: [4], data: new Float64Array(2) })).toThrow(RangeError);
+  });
+});
