@@ -117,3 +117,58 @@ describe('tied-weight derivations', () => {
     expect(() => tiedWeights.tiedLoss(X, Wt, b, { shape: [4], data: new Float64Array(2) })).toThrow(RangeError);
   });
 });
+
+describe('tied-weight derivations, value by value', () => {
+  const sig = (a: number): number => 1 / (1 + Math.exp(-a));
+  const Wt = t([4, 2], (i) => Math.cos(i) * 0.7);
+
+  it('the forward pass is A = X·W + b, H = σ(A), X̂ = H·Wᵀ + c, entry by entry', () => {
+    const f = tiedWeights.tiedForward(X, Wt, b, c);
+    for (let i = 0; i < 3; i++) {
+      for (let l = 0; l < 2; l++) {
+        let a = b.data[l]!;
+        for (let j = 0; j < 4; j++) a += X.data[i * 4 + j]! * Wt.data[j * 2 + l]!;
+        expect(f.A.data[i * 2 + l]).toBeCloseTo(a, 14);
+        expect(f.H.data[i * 2 + l]).toBeCloseTo(sig(a), 14);
+      }
+      for (let j = 0; j < 4; j++) {
+        let x = c.data[j]!;
+        for (let l = 0; l < 2; l++) x += f.H.data[i * 2 + l]! * Wt.data[j * 2 + l]!;
+        expect(f.Xhat.data[i * 4 + j]).toBeCloseTo(x, 14);
+      }
+    }
+    expect(f.A.shape).toEqual([3, 2]);
+    expect(f.H.shape).toEqual([3, 2]);
+    expect(f.Xhat.shape).toEqual([3, 4]);
+  });
+
+  it('“forgot the transpose” adds the decoder path’s [k, n] entries in flat order, without transposing', () => {
+    const enc = tiedWeights.encoderPathGradW(X, Wt, b, c).data;
+    const decStar = tiedWeights.decoderPathGradWStar(X, Wt, b, c).data;
+    const wrong = tiedWeights.tiedGradientForgotTranspose(X, Wt, b, c).data;
+    wrong.forEach((v, q) => expect(v).toBeCloseTo(enc[q]! + decStar[q]!, 14));
+    const right = tiedWeights.tiedGradient(X, Wt, b, c).data;
+    expect(Array.from(wrong).some((v, q) => Math.abs(v - right[q]!) > 1e-6)).toBe(true);
+  });
+
+  it('refuses tensors that are not tensors: null, plain arrays, data of the wrong length, an empty batch', () => {
+    expect(() => tiedWeights.tiedGradient(X, Wt, null as unknown as Tensor, c)).toThrow(RangeError);
+    expect(() => tiedWeights.tiedGradient(X, Wt, { shape: [2], data: [0, 0] as unknown as Float64Array }, c)).toThrow(RangeError);
+    expect(() => tiedWeights.tiedGradient(X, Wt, { shape: [2], data: new Float64Array(3) }, c)).toThrow(RangeError);
+    expect(() => tiedWeights.tiedGradient(X, Wt, { shape: [2.5], data: new Float64Array(2) }, c)).toThrow(RangeError);
+    expect(() => tiedWeights.tiedGradient(t([0, 4]), Wt, b, c)).toThrow(RangeError);
+    expect(() => tiedWeights.tiedGradient(X, t([4, 2, 1]), b, c)).toThrow(RangeError);
+    expect(() => tiedWeights.tiedGradient(X, Wt, t([2, 1]), c)).toThrow(RangeError);
+    expect(() => tiedWeights.tiedGradient(X, Wt, b, t([4, 1]))).toThrow(RangeError);
+  });
+
+  it('the bias gradients are the column sums of the backpropagated errors', () => {
+    const g = tiedWeights.tiedAutoencoderGradients(X, Wt, b, c);
+    const f = tiedWeights.tiedForward(X, Wt, b, c);
+    for (let j = 0; j < 4; j++) {
+      let s = 0;
+      for (let i = 0; i < 3; i++) s += (2 * (f.Xhat.data[i * 4 + j]! - X.data[i * 4 + j]!)) / 3;
+      expect(g.c.data[j]).toBeCloseTo(s, 14);
+    }
+  });
+});
