@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { derivative, parse } from 'mathjs';
+import { symbolicPropertiesOnGrid } from './symbolic-forms-grid.js';
 import { params } from './runs.js';
 import { checkGradient, type CheckResult } from '../src/check/gradient.js';
 import { checkParams } from '../src/check/params.js';
 import { probabilityArb } from '../src/check/arbitraries.js';
 import type { Tensor } from '../src/core/tensor.js';
 import { Rng } from '../src/core/rng.js';
-import type { SymbolicForm } from '../src/derivations/types.js';
 import {
   discriminator,
   ganDiscriminatorGrad,
@@ -56,45 +55,6 @@ function vec(a: ArrayLike<number>): Tensor {
   return { shape: [a.length], data: Float64Array.from(a) };
 }
 
-function symbolicProperties(forms: SymbolicForm[]): void {
-  it.each(forms.map((f) => [f.name, f] as const))('%s: math.js differentiates the primal to the stated derivative, and finite differences agree', (_n, form) => {
-    const vars = Object.keys(form.domains);
-    const dSym = derivative(parse(form.primal), form.wrt).compile();
-    const dStated = parse(form.derivative).compile();
-    const primal = parse(form.primal).compile();
-    const point = fc.record(
-      Object.fromEntries(
-        vars.map((v) => {
-          const [lo, hi] = form.domains[v]!;
-          const margin = 1e-6 * (hi - lo);
-          // on the 2⁻²⁰ grid where that stays inside the domain: 0 or at least ~1e-6
-          const inside = (d: number): number => {
-            const r = dyadic(d);
-            return r > lo && r < hi ? r : d;
-          };
-          return [v, fc.double({ min: lo + margin, max: hi - margin, noNaN: true }).map(inside)];
-        }),
-      ) as Record<string, fc.Arbitrary<number>>,
-    );
-    const [lo, hi] = form.domains[form.wrt]!;
-    fc.assert(
-      fc.property(point, (scope) => {
-        const a = Number(dSym.evaluate({ ...scope }));
-        const b = Number(dStated.evaluate({ ...scope }));
-        expect(close(a, b, 1e-9, 1e-12), `${form.name} at ${JSON.stringify(scope)}: math.js ${a}, stated ${b}`).toBe(true);
-        const x = scope[form.wrt]!;
-        // The checker scales its step by |x|, meaningless for a scalar near 0: there the step comes from the domain.
-        const nearZero = Math.abs(x) < 1e-2 * (hi - lo);
-        const room = Math.min(1e-3 * (hi - lo), 0.25 * (x - lo), 0.25 * (hi - x));
-        const opts = nearZero ? { step: 2 ** Math.floor(Math.log2(room)) } : {};
-        const f = (v: Float64Array): number => Number(primal.evaluate({ ...scope, [form.wrt]: v[0]! }));
-        const g = (v: Float64Array): number[] => [Number(dStated.evaluate({ ...scope, [form.wrt]: v[0]! }))];
-        expectOk(checkGradient(f, g, [x], opts), `${form.name} at ${JSON.stringify(scope)}`);
-      }),
-      params(),
-    );
-  });
-}
 
 // ---------------------------------------------------------------- arbitraries
 
@@ -378,5 +338,5 @@ describe('§10 targets, validation and symbolic forms', () => {
     );
   });
 
-  symbolicProperties(symbolicForms);
+  symbolicPropertiesOnGrid(symbolicForms);
 });
