@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { symbolicPropertiesOnGrid } from './symbolic-forms-grid.js';
+import { close, dyadic, expectAllClose, expectOk } from './assert.js';
 import { params } from './runs.js';
-import { checkGradient, type CheckResult } from '../src/check/gradient.js';
+import { checkGradient } from '../src/check/gradient.js';
 import { checkParams } from '../src/check/params.js';
 import { matrixArb, probabilityArb, tensorArb } from '../src/check/arbitraries.js';
 import type { Tensor } from '../src/core/tensor.js';
@@ -36,20 +37,8 @@ import {
 
 // ---------------------------------------------------------------- helpers
 
-function expectOk(r: CheckResult, label: string): void {
-  expect(r.ok, `${label}: ${r.reasons.join('; ')} ${JSON.stringify(r.failures.slice(0, 3))}`).toBe(true);
-}
 
-function close(a: number, b: number, rel: number, abs = 0): boolean {
-  return Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)) + abs;
-}
 
-function expectAllClose(got: ArrayLike<number>, want: ArrayLike<number>, rel: number, abs: number, label: string): void {
-  expect(got.length, label).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    expect(close(got[i]!, want[i]!, rel, abs), `${label}[${i}]: got ${got[i]}, want ${want[i]}`).toBe(true);
-  }
-}
 
 /** Euclidean norm without underflow of the squares. */
 function norm(a: ArrayLike<number>): number {
@@ -64,9 +53,6 @@ const env = (): Env => ({ params: new Map(), grads: new Map(), training: true, t
  * steps ≥ 2⁻⁵⁰), and no coordinate is tiny but non-zero (see the report on
  * checker false alarms).
  */
-function dyadic(d: number): number {
-  return Math.round(d * 2 ** 20) / 2 ** 20;
-}
 
 /**
  * Evaluates every symbolic form's math.js derivative against its stated

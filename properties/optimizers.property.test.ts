@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix, solve } from 'ml-matrix';
 import { symbolicPropertiesOnGrid } from './symbolic-forms-grid.js';
+import { close, dyadic, expectAllClose, expectOk } from './assert.js';
 import { params } from './runs.js';
-import type { CheckResult } from '../src/check/gradient.js';
 import { checkParams } from '../src/check/params.js';
 import type { Tensor } from '../src/core/tensor.js';
 import { Rng } from '../src/core/rng.js';
@@ -30,20 +30,8 @@ import {
 
 // ---------------------------------------------------------------- helpers
 
-function expectOk(r: CheckResult, label: string): void {
-  expect(r.ok, `${label}: ${r.reasons.join('; ')} ${JSON.stringify(r.failures.slice(0, 3))}`).toBe(true);
-}
 
-function close(a: number, b: number, rel: number, abs = 0): boolean {
-  return Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)) + abs;
-}
 
-function expectAllClose(got: ArrayLike<number>, want: ArrayLike<number>, rel: number, abs: number, label: string): void {
-  expect(got.length, label).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    expect(close(got[i]!, want[i]!, rel, abs), `${label}[${i}]: got ${got[i]}, want ${want[i]}`).toBe(true);
-  }
-}
 
 /** Like expectAllClose, but the same non-finite value on both sides (0/0 when δ = 0 and g = 0) also agrees. */
 function expectSameIterates(got: ArrayLike<number>, want: ArrayLike<number>, label: string): void {
@@ -58,10 +46,6 @@ function dist(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.hypot(...Array.from(a, (v, i) => v - b[i]!));
 }
 
-/** Multiples of 2⁻²⁰, so x ± h is exact for the checker's power-of-two steps (see the report). */
-function dyadic(d: number): number {
-  return Math.round(d * 2 ** 20) / 2 ** 20;
-}
 
 
 // ---------------------------------------------------------------- a random convex quadratic

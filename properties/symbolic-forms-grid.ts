@@ -8,21 +8,12 @@ import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { derivative, parse } from 'mathjs';
 import { params } from './runs.js';
-import { checkGradient, type CheckResult } from '../src/check/gradient.js';
+import { close, dyadic, expectOk } from './assert.js';
+import { checkGradient } from '../src/check/gradient.js';
 import type { SymbolicForm } from '../src/derivations/types.js';
 
-function expectOk(r: CheckResult, label: string): void {
-  expect(r.ok, `${label}: ${r.reasons.join('; ')} ${JSON.stringify(r.failures.slice(0, 3))}`).toBe(true);
-}
 
-function close(a: number, b: number, rel: number, abs = 0): boolean {
-  return Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)) + abs;
-}
 
-/** Multiples of 2⁻²⁰, so x ± h is exact for the checker's power-of-two steps. */
-function dyadic(d: number): number {
-  return Math.round(d * 2 ** 20) / 2 ** 20;
-}
 
 export function symbolicPropertiesOnGrid(forms: SymbolicForm[]): void {
   it.each(forms.map((f) => [f.name, f] as const))('%s: math.js differentiates the primal to the stated derivative, and finite differences agree', (_n, form) => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { symbolicPropertiesOnGrid } from './symbolic-forms-grid.js';
+import { close, dyadic, expectAllClose, expectOk } from './assert.js';
 import { params } from './runs.js';
-import { checkGradient, type CheckResult } from '../src/check/gradient.js';
+import { checkGradient } from '../src/check/gradient.js';
 import { checkParams } from '../src/check/params.js';
 import { probabilityArb } from '../src/check/arbitraries.js';
 import type { Tensor } from '../src/core/tensor.js';
@@ -31,25 +32,9 @@ import {
 
 // ---------------------------------------------------------------- helpers
 
-function expectOk(r: CheckResult, label: string): void {
-  expect(r.ok, `${label}: ${r.reasons.join('; ')} ${JSON.stringify(r.failures.slice(0, 3))}`).toBe(true);
-}
 
-function close(a: number, b: number, rel: number, abs = 0): boolean {
-  return Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)) + abs;
-}
 
-function expectAllClose(got: ArrayLike<number>, want: ArrayLike<number>, rel: number, abs: number, label: string): void {
-  expect(got.length, label).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    expect(close(got[i]!, want[i]!, rel, abs), `${label}[${i}]: got ${got[i]}, want ${want[i]}`).toBe(true);
-  }
-}
 
-/** Multiples of 2⁻²⁰, so x ± h is exact for the checker's power-of-two steps (see the report). */
-function dyadic(d: number): number {
-  return Math.round(d * 2 ** 20) / 2 ** 20;
-}
 
 function vec(a: ArrayLike<number>): Tensor {
   return { shape: [a.length], data: Float64Array.from(a) };

@@ -1,0 +1,23 @@
+/** Assertions and point grids shared by the property suites. */
+import { expect } from 'vitest';
+import type { CheckResult } from '../src/check/gradient.js';
+
+export function expectOk(r: CheckResult, label: string): void {
+  expect(r.ok, `${label}: ${r.reasons.join('; ')} ${JSON.stringify(r.failures.slice(0, 3))}`).toBe(true);
+}
+
+export function close(a: number, b: number, rel: number, abs = 0): boolean {
+  return Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)) + abs;
+}
+
+export function expectAllClose(got: ArrayLike<number>, want: ArrayLike<number>, rel: number, abs: number, label: string): void {
+  expect(got.length, label).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    expect(close(got[i]!, want[i]!, rel, abs), `${label}[${i}]: got ${got[i]}, want ${want[i]}`).toBe(true);
+  }
+}
+
+/** Multiples of 2⁻²⁰, so x ± h is exact for the checker's power-of-two steps. */
+export function dyadic(d: number): number {
+  return Math.round(d * 2 ** 20) / 2 ** 20;
+}
