@@ -323,7 +323,7 @@ describe('§5 symbolic forms, targets and validation', () => {
     expect(() => bnForward(a, g, g, -1)).toThrow(/bnForward: eps/);
     expect(() => bnForward(mat(2, 1, [3, 3]), vec([1]), vec([0]), 0)).toThrow(/bnForward: column 0/);
     expect(() => bnBackward(mat(1, 2, [1, 1]), a, g, g, 1e-5)).toThrow(/bnBackward: ahat/);
-    expect(() => bnIdentityParams(mat(0, 2, []), 1e-5)).toThrow(/bnIdentityParams: a must be a batch/);
+    expect(() => bnIdentityParams(mat(0, 2, []), 1e-5)).toThrow(/bnIdentityParams: a must be a non-empty matrix/);
     expect(() => denseThenBn(a, mat(3, 2, [1, 2, 3, 4, 5, 6]), g, g, g, 1e-5)).toThrow(/denseThenBn: W must be \[2, n\]/);
   });
 });

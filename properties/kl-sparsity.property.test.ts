@@ -497,6 +497,6 @@ describe('§3 symbolic forms, targets and validation', () => {
     expect(() => dOmegaDW(X, W, vec([0]), 0.1)).toThrow(/dOmegaDW: b must be a vector \[2\]/);
     expect(() => dOmegaDb(X, W, b, 0.1, Number.NaN)).toThrow(/dOmegaDb: beta/);
     expect(() => dOmegaDWSlideErratum(X, W, b, 0.1, 1, 2)).toThrow(/dOmegaDWSlideErratum: i/);
-    expect(() => dRhoHatDW(mat(0, 3, []), W, b)).toThrow(/dRhoHatDW: X must be a batch/);
+    expect(() => dRhoHatDW(mat(0, 3, []), W, b)).toThrow(/dRhoHatDW: X must be a non-empty matrix/);
   });
 });

@@ -266,7 +266,7 @@ describe('§4 symbolic forms, targets and validation', () => {
     expect(() => tiedGradient(X, mat(2, 2, [1, 2, 3, 4]), vec([0, 0]), vec([0, 0, 0]))).toThrow(/tiedGradient: W must be \[3, k\]/);
     expect(() => encoderPathGradW(X, W, vec([0]), vec([0, 0, 0]))).toThrow(/encoderPathGradW: b must be a vector \[2\]/);
     expect(() => decoderPathGradW(X, W, vec([0, 0]), vec([0, 0]))).toThrow(/decoderPathGradW: c must be a vector \[3\]/);
-    expect(() => tiedLoss(mat(0, 3, []), W, vec([0, 0]), vec([0, 0, 0]))).toThrow(/tiedLoss: X must be a batch/);
+    expect(() => tiedLoss(mat(0, 3, []), W, vec([0, 0]), vec([0, 0, 0]))).toThrow(/tiedLoss: X must be a non-empty matrix/);
     expect(() => tiedGradientForgotTranspose(X, { shape: [3, 2], data: new Float64Array(5) }, vec([0, 0]), vec([0, 0, 0]))).toThrow(
       /tiedGradientForgotTranspose: W/,
     );

@@ -22,36 +22,9 @@ import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import { sigmoidScalar } from '../core/ops/activations.js';
 import type { DerivationTarget, SymbolicForm } from './types.js';
+import { fail, matrixDims, shapeText, vectorLength } from './validate.js';
 
 // ---------------------------------------------------------------- validation and conversion
-
-function fail(fn: string, arg: string, msg: string): never {
-  throw new RangeError(`${fn}: ${arg} ${msg}`);
-}
-
-function shapeText(t: Tensor): string {
-  return `[${t.shape.join(', ')}]`;
-}
-
-function isTensor(t: unknown): t is Tensor {
-  return typeof t === 'object' && t !== null && Array.isArray((t as Tensor).shape) && (t as Tensor).data instanceof Float64Array;
-}
-
-function matrixDims(t: Tensor, fn: string, arg: string): [number, number] {
-  if (!isTensor(t)) fail(fn, arg, 'must be a tensor { shape, data: Float64Array }');
-  if (t.shape.length !== 2 || t.shape[0]! < 1 || t.shape[1]! < 1) {
-    fail(fn, arg, `must be a non-empty matrix [rows, cols], got shape ${shapeText(t)}`);
-  }
-  if (t.data.length !== t.shape[0]! * t.shape[1]!) fail(fn, arg, `has ${t.data.length} values for shape ${shapeText(t)}`);
-  return [t.shape[0]!, t.shape[1]!];
-}
-
-function vectorLength(t: Tensor, fn: string, arg: string): number {
-  if (!isTensor(t)) fail(fn, arg, 'must be a tensor { shape, data: Float64Array }');
-  if (t.shape.length !== 1 || t.shape[0]! < 1) fail(fn, arg, `must be a non-empty vector [k], got shape ${shapeText(t)}`);
-  if (t.data.length !== t.shape[0]) fail(fn, arg, `has ${t.data.length} values for shape ${shapeText(t)}`);
-  return t.shape[0]!;
-}
 
 function checkK(k: number, n: number, fn: string): void {
   if (!Number.isInteger(k) || k < 0 || k > n) fail(fn, 'k', `must be an integer in [0, ${n}] (the data has ${n} columns), got ${k}`);

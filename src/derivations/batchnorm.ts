@@ -16,40 +16,9 @@
 import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import type { DerivationTarget, SymbolicForm } from './types.js';
+import { checkNonNegative, fail, matrixDims, param, shapeText, vectorLength } from './validate.js';
 
 // ---------------------------------------------------------------- validation
-
-function checkTensor(t: unknown, where: string, arg: string): asserts t is Tensor {
-  const o = t as Tensor | null | undefined;
-  if (o === null || typeof o !== 'object' || !(o.data instanceof Float64Array) || !Array.isArray(o.shape)) {
-    throw new RangeError(`${where}: ${arg} must be a tensor { shape, data: Float64Array }`);
-  }
-  const n = o.shape.reduce((a, d) => a * d, 1);
-  if (!o.shape.every((d) => Number.isInteger(d) && d >= 0) || n !== o.data.length) {
-    throw new RangeError(`${where}: ${arg} has shape [${o.shape.join(', ')}] but ${o.data.length} values`);
-  }
-}
-
-function checkBatch(a: unknown, where: string, arg: string): [number, number] {
-  checkTensor(a, where, arg);
-  if (a.shape.length !== 2 || a.shape[0]! < 1) {
-    throw new RangeError(`${where}: ${arg} must be a batch [m, n] with m ≥ 1, got [${a.shape.join(', ')}]`);
-  }
-  return [a.shape[0]!, a.shape[1]!];
-}
-
-function checkVector(v: unknown, n: number, where: string, arg: string): void {
-  checkTensor(v, where, arg);
-  if (v.shape.length !== 1 || v.shape[0] !== n) {
-    throw new RangeError(`${where}: ${arg} must be a vector [${n}], got [${v.shape.join(', ')}]`);
-  }
-}
-
-function checkEps(eps: unknown, where: string): asserts eps is number {
-  if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0) {
-    throw new RangeError(`${where}: eps must be a finite number ≥ 0, got ${String(eps)}`);
-  }
-}
 
 /** μ and σ² (biased) of each column; throws when σ² + ε = 0 (a constant column with ε = 0). */
 function moments(a: Tensor, m: number, n: number, eps: number, where: string): { mu: Float64Array; variance: Float64Array } {
@@ -88,10 +57,10 @@ export interface BnForward {
 /** Training-mode BN: μ = mean(a), σ² = mean((a − μ)²), â = (a − μ)/sqrt(σ² + ε), y = γ ⊙ â + β. */
 export function bnForward(a: Tensor, gamma: Tensor, beta: Tensor, eps: number): BnForward {
   const where = 'bnForward';
-  const [m, n] = checkBatch(a, where, 'a');
-  checkVector(gamma, n, where, 'gamma');
-  checkVector(beta, n, where, 'beta');
-  checkEps(eps, where);
+  const [m, n] = matrixDims(a, where, 'a');
+  vectorLength(gamma, where, 'gamma', n, 'one per column');
+  vectorLength(beta, where, 'beta', n, 'one per column');
+  checkNonNegative(eps, where, 'eps');
   const { mu, variance } = moments(a, m, n, eps, where);
   const ahat = new Float64Array(m * n);
   const y = new Float64Array(m * n);
@@ -128,14 +97,14 @@ export interface BnGradients {
  */
 export function bnBackward(dy: Tensor, ahat: Tensor, variance: Tensor, gamma: Tensor, eps: number): BnGradients {
   const where = 'bnBackward';
-  const [m, n] = checkBatch(dy, where, 'dy');
-  const [m2, n2] = checkBatch(ahat, where, 'ahat');
+  const [m, n] = matrixDims(dy, where, 'dy');
+  const [m2, n2] = matrixDims(ahat, where, 'ahat');
   if (m2 !== m || n2 !== n) {
-    throw new RangeError(`${where}: ahat [${ahat.shape.join(', ')}] must have dy's shape [${m}, ${n}]`);
+    fail(where, 'ahat', `is ${shapeText(ahat)} but dy is ${shapeText(dy)}: they must have the same shape`);
   }
-  checkVector(variance, n, where, 'variance');
-  checkVector(gamma, n, where, 'gamma');
-  checkEps(eps, where);
+  vectorLength(variance, where, 'variance', n, 'one per column');
+  vectorLength(gamma, where, 'gamma', n, 'one per column');
+  checkNonNegative(eps, where, 'eps');
   const dahat = new Float64Array(m * n);
   const sumDahat = new Float64Array(n);
   const sumDahatAhat = new Float64Array(n);
@@ -170,8 +139,8 @@ export function bnBackward(dy: Tensor, ahat: Tensor, variance: Tensor, gamma: Te
 /** γ = sqrt(σ² + ε), β = μ: the parameters that make BN the identity on this batch (y = a). */
 export function bnIdentityParams(a: Tensor, eps: number): { gamma: Tensor; beta: Tensor } {
   const where = 'bnIdentityParams';
-  const [m, n] = checkBatch(a, where, 'a');
-  checkEps(eps, where);
+  const [m, n] = matrixDims(a, where, 'a');
+  checkNonNegative(eps, where, 'eps');
   const { mu, variance } = moments(a, m, n, eps, where);
   return { gamma: { shape: [n], data: variance.map((v) => Math.sqrt(v + eps)) }, beta: { shape: [n], data: mu } };
 }
@@ -186,16 +155,13 @@ export function denseThenBn(
   eps: number,
 ): BnForward & { a: Tensor } {
   const where = 'denseThenBn';
-  const [m, p] = checkBatch(h, where, 'h');
-  checkTensor(W, where, 'W');
-  if (W.shape.length !== 2 || W.shape[0] !== p) {
-    throw new RangeError(`${where}: W must be [${p}, n] to match h [${m}, ${p}], got [${W.shape.join(', ')}]`);
-  }
-  const n = W.shape[1]!;
-  checkVector(b, n, where, 'b');
-  checkVector(gamma, n, where, 'gamma');
-  checkVector(beta, n, where, 'beta');
-  checkEps(eps, where);
+  const [m, p] = matrixDims(h, where, 'h');
+  const [wp, n] = matrixDims(W, where, 'W');
+  if (wp !== p) fail(where, 'W', `must be [${p}, n] to match h ${shapeText(h)}, got ${shapeText(W)}`);
+  vectorLength(b, where, 'b', n, 'one per column');
+  vectorLength(gamma, where, 'gamma', n, 'one per column');
+  vectorLength(beta, where, 'beta', n, 'one per column');
+  checkNonNegative(eps, where, 'eps');
   const a = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
@@ -234,11 +200,6 @@ export const symbolicForms: SymbolicForm[] = [
 
 // ---------------------------------------------------------------- targets
 
-function get(p: Map<string, Tensor>, name: string, target: string): Tensor {
-  const t = p.get(name);
-  if (!t) throw new RangeError(`${target}: missing parameter '${name}'`);
-  return t;
-}
 
 function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
@@ -264,10 +225,10 @@ export const targets: DerivationTarget[] = [
           ['gamma', { shape: [n], data: Float64Array.from(rng.normals(n), (v) => 1 + 0.5 * v) }],
           ['beta', { shape: [n], data: rng.normals(n, 0.5) }],
         ]),
-        objective: (p) => dot(R, bnForward(get(p, 'a', BACKWARD), get(p, 'gamma', BACKWARD), get(p, 'beta', BACKWARD), eps).y.data),
+        objective: (p) => dot(R, bnForward(param(p, 'a', BACKWARD), param(p, 'gamma', BACKWARD), param(p, 'beta', BACKWARD), eps).y.data),
         grad: (p) => {
-          const gamma = get(p, 'gamma', BACKWARD);
-          const f = bnForward(get(p, 'a', BACKWARD), gamma, get(p, 'beta', BACKWARD), eps);
+          const gamma = param(p, 'gamma', BACKWARD);
+          const f = bnForward(param(p, 'a', BACKWARD), gamma, param(p, 'beta', BACKWARD), eps);
           const g = bnBackward({ shape: [m, n], data: R }, f.ahat, f.variance, gamma, eps);
           return new Map([['a', g.da], ['gamma', g.dgamma], ['beta', g.dbeta]]);
         },
@@ -292,10 +253,10 @@ export const targets: DerivationTarget[] = [
           ['beta', { shape: [n], data: rng.normals(n, 0.5) }],
         ]),
         objective: (q) =>
-          dot(R, denseThenBn(h, get(q, 'W', BIAS), get(q, 'b', BIAS), get(q, 'gamma', BIAS), get(q, 'beta', BIAS), eps).y.data),
+          dot(R, denseThenBn(h, param(q, 'W', BIAS), param(q, 'b', BIAS), param(q, 'gamma', BIAS), param(q, 'beta', BIAS), eps).y.data),
         grad: (q) => {
-          const gamma = get(q, 'gamma', BIAS);
-          const f = denseThenBn(h, get(q, 'W', BIAS), get(q, 'b', BIAS), gamma, get(q, 'beta', BIAS), eps);
+          const gamma = param(q, 'gamma', BIAS);
+          const f = denseThenBn(h, param(q, 'W', BIAS), param(q, 'b', BIAS), gamma, param(q, 'beta', BIAS), eps);
           const g = bnBackward({ shape: [m, n], data: R }, f.ahat, f.variance, gamma, eps);
           const dW = new Float64Array(p * n);
           for (let i = 0; i < m; i++) {

@@ -21,47 +21,27 @@
 import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import type { DerivationTarget, SymbolicForm } from './types.js';
+import { checkNumber, checkSameShape, checkTensor, fail, vectorLength } from './validate.js';
 
 /** Most units `expectationOverMasks` enumerates (2^16 masks). */
 export const MAX_ENUMERATED_UNITS = 16;
 
 // ---------------------------------------------------------------- validation
 
-function fail(fn: string, arg: string, msg: string): never {
-  throw new RangeError(`${fn}: ${arg} ${msg}`);
-}
-
-function shapeText(t: Tensor): string {
-  return `[${t.shape.join(', ')}]`;
-}
-
-function isTensor(t: unknown): t is Tensor {
-  return typeof t === 'object' && t !== null && Array.isArray((t as Tensor).shape) && (t as Tensor).data instanceof Float64Array;
-}
-
-function checkTensor(t: Tensor, fn: string, arg: string): void {
-  if (!isTensor(t)) fail(fn, arg, 'must be a tensor { shape, data: Float64Array }');
-  const n = t.shape.reduce((a, b) => a * b, 1);
-  if (t.data.length !== n) fail(fn, arg, `has ${t.data.length} values for shape ${shapeText(t)}`);
-}
-
+/** p is the keep probability. */
 function checkKeep(p: number, fn: string): void {
-  if (typeof p !== 'number' || !(p > 0 && p <= 1)) fail(fn, 'p', `(the keep probability) must lie in (0, 1], got ${String(p)}`);
+  checkNumber(p, fn, 'p', '(', 0, 1, ']');
 }
 
 function checkVector(h: Tensor, fn: string, arg: string): number {
-  checkTensor(h, fn, arg);
-  if (h.shape.length !== 1 || h.shape[0]! < 1) fail(fn, arg, `must be a non-empty vector [d], got shape ${shapeText(h)}`);
-  const d = h.shape[0]!;
+  const d = vectorLength(h, fn, arg);
   if (d > MAX_ENUMERATED_UNITS) fail(fn, arg, `has ${d} units; exact enumeration of 2^d masks is limited to d ≤ ${MAX_ENUMERATED_UNITS}`);
   return d;
 }
 
 function checkMask(mask: Tensor, like: Tensor, fn: string, likeName: string): void {
   checkTensor(mask, fn, 'mask');
-  if (mask.shape.length !== like.shape.length || mask.shape.some((d, i) => d !== like.shape[i])) {
-    fail(fn, 'mask', `is ${shapeText(mask)} but ${likeName} is ${shapeText(like)}`);
-  }
+  checkSameShape(mask, like, fn, 'mask', likeName);
   for (let i = 0; i < mask.data.length; i++) {
     const v = mask.data[i]!;
     if (v !== 0 && v !== 1) fail(fn, 'mask', `entries must be 0 or 1, entry ${i} is ${v}`);

@@ -27,6 +27,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import { sigmoidScalar } from '../core/ops/activations.js';
 import type { DerivationTarget, SymbolicForm } from './types.js';
+import { fail, matrixDims, shapeText, vectorLength } from './validate.js';
 
 /** The hidden activation: the lecture's f. */
 export type Squash = 'sigmoid' | 'tanh';
@@ -84,34 +85,6 @@ export interface TwoLayerGrads {
 }
 
 // ---------------------------------------------------------------- validation
-
-function fail(fn: string, arg: string, msg: string): never {
-  throw new RangeError(`${fn}: ${arg} ${msg}`);
-}
-
-function shapeText(t: Tensor): string {
-  return `[${t.shape.join(', ')}]`;
-}
-
-function isTensor(t: unknown): t is Tensor {
-  return typeof t === 'object' && t !== null && Array.isArray((t as Tensor).shape) && (t as Tensor).data instanceof Float64Array;
-}
-
-function vectorLength(t: Tensor, fn: string, arg: string): number {
-  if (!isTensor(t)) fail(fn, arg, 'must be a tensor { shape, data: Float64Array }');
-  if (t.shape.length !== 1 || t.shape[0]! < 1) fail(fn, arg, `must be a non-empty vector [k], got shape ${shapeText(t)}`);
-  if (t.data.length !== t.shape[0]) fail(fn, arg, `has ${t.data.length} values for shape ${shapeText(t)}`);
-  return t.shape[0]!;
-}
-
-function matrixDims(t: Tensor, fn: string, arg: string): [number, number] {
-  if (!isTensor(t)) fail(fn, arg, 'must be a tensor { shape, data: Float64Array }');
-  if (t.shape.length !== 2 || t.shape[0]! < 1 || t.shape[1]! < 1) {
-    fail(fn, arg, `must be a non-empty matrix [rows, cols], got shape ${shapeText(t)}`);
-  }
-  if (t.data.length !== t.shape[0]! * t.shape[1]!) fail(fn, arg, `has ${t.data.length} values for shape ${shapeText(t)}`);
-  return [t.shape[0]!, t.shape[1]!];
-}
 
 function checkSquash(f: unknown, fn: string): Squash {
   if (f !== 'sigmoid' && f !== 'tanh') fail(fn, 'f', `must be 'sigmoid' or 'tanh', got ${String(f)}`);

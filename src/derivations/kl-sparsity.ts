@@ -24,49 +24,25 @@ import { sigmoidScalar } from '../core/ops/activations.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import type { DerivationTarget, SymbolicForm } from './types.js';
+import { checkNumber, checkTensor, fail, matrixDims, param, shapeText, vectorLength } from './validate.js';
 
 // ---------------------------------------------------------------- validation
 
-function checkTensor(t: unknown, where: string, arg: string): asserts t is Tensor {
-  const o = t as Tensor | null | undefined;
-  if (o === null || typeof o !== 'object' || !(o.data instanceof Float64Array) || !Array.isArray(o.shape)) {
-    throw new RangeError(`${where}: ${arg} must be a tensor { shape, data: Float64Array }`);
-  }
-  const n = o.shape.reduce((a, d) => a * d, 1);
-  if (!o.shape.every((d) => Number.isInteger(d) && d >= 0) || n !== o.data.length) {
-    throw new RangeError(`${where}: ${arg} has shape [${o.shape.join(', ')}] but ${o.data.length} values`);
-  }
-}
-
 /** Checks X [m, n] (m ≥ 1), W [n, k], b [k]; returns [m, n, k]. */
-function checkLayer(X: unknown, W: unknown, b: unknown, where: string): [number, number, number] {
-  checkTensor(X, where, 'X');
-  checkTensor(W, where, 'W');
-  checkTensor(b, where, 'b');
-  if (X.shape.length !== 2 || X.shape[0]! < 1) {
-    throw new RangeError(`${where}: X must be a batch [m, n] with m ≥ 1, got [${X.shape.join(', ')}]`);
-  }
-  const [m, n] = [X.shape[0]!, X.shape[1]!];
-  if (W.shape.length !== 2 || W.shape[0] !== n) {
-    throw new RangeError(`${where}: W must be [${n}, k] to match X [${m}, ${n}], got [${W.shape.join(', ')}]`);
-  }
-  const k = W.shape[1]!;
-  if (b.shape.length !== 1 || b.shape[0] !== k) {
-    throw new RangeError(`${where}: b must be a vector [${k}] to match W [${n}, ${k}], got [${b.shape.join(', ')}]`);
-  }
+function checkLayer(X: Tensor, W: Tensor, b: Tensor, where: string): [number, number, number] {
+  const [m, n] = matrixDims(X, where, 'X');
+  const [wn, k] = matrixDims(W, where, 'W');
+  if (wn !== n) fail(where, 'W', `must be [${n}, k] to match X ${shapeText(X)}, got ${shapeText(W)}`);
+  vectorLength(b, where, 'b', k, 'one per column of W');
   return [m, n, k];
 }
 
 function checkRho(rho: unknown, where: string): asserts rho is number {
-  if (typeof rho !== 'number' || !(rho > 0 && rho < 1)) {
-    throw new RangeError(`${where}: rho must lie in (0, 1), got ${String(rho)}`);
-  }
+  checkNumber(rho, where, 'rho', '(', 0, 1, ')');
 }
 
 function checkBeta(beta: unknown, where: string): asserts beta is number {
-  if (typeof beta !== 'number' || !Number.isFinite(beta)) {
-    throw new RangeError(`${where}: beta must be a finite number, got ${String(beta)}`);
-  }
+  checkNumber(beta, where, 'beta', '(', -Infinity, Infinity, ')');
 }
 
 function checkRhoHat(r: number, where: string, at: string): void {
@@ -346,11 +322,7 @@ export const symbolicForms: SymbolicForm[] = [
 
 // ---------------------------------------------------------------- targets
 
-function get(p: Map<string, Tensor>, name: string, target: string): Tensor {
-  const t = p.get(name);
-  if (!t) throw new RangeError(`${target}: missing parameter '${name}'`);
-  return t;
-}
+const get = (p: ReadonlyMap<string, Tensor>, name: string, target: string): Tensor => param(p, name, target);
 
 function klTarget(name: string, description: string, edge: boolean): DerivationTarget {
   return {

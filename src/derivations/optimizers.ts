@@ -27,15 +27,12 @@ import { LuDecomposition, Matrix } from 'ml-matrix';
 import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import type { DerivationTarget, SymbolicForm } from './types.js';
+import { checkNumber, fail } from './validate.js';
 
 /** Where δ enters the denominator: 'outside' ε·g/(√r + δ) or 'inside' ε·g/√(r + δ). */
 export type DeltaPlacement = 'inside' | 'outside';
 
 // ---------------------------------------------------------------- validation
-
-function fail(fn: string, arg: string, msg: string): never {
-  throw new RangeError(`${fn}: ${arg} ${msg}`);
-}
 
 function checkVec(v: Float64Array, fn: string, arg: string, n?: number): number {
   if (!(v instanceof Float64Array)) fail(fn, arg, 'must be a Float64Array');
@@ -44,13 +41,8 @@ function checkVec(v: Float64Array, fn: string, arg: string, n?: number): number 
   return v.length;
 }
 
-function checkNumber(x: number, fn: string, arg: string, lo: number, hi: number, loOpen: boolean, hiOpen: boolean): void {
-  const ok = typeof x === 'number' && Number.isFinite(x) && (loOpen ? x > lo : x >= lo) && (hiOpen ? x < hi : x <= hi);
-  if (!ok) fail(fn, arg, `must lie in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}, got ${String(x)}`);
-}
-
 function checkLr(lr: number, fn: string): void {
-  checkNumber(lr, fn, 'lr', 0, Infinity, true, true);
+  checkNumber(lr, fn, 'lr', '(', 0, Infinity, ')');
 }
 
 function checkPlacement(p: DeltaPlacement, fn: string): void {
@@ -83,7 +75,7 @@ export function momentumStep(
   checkVec(v, 'momentumStep', 'v', n);
   checkVec(grad, 'momentumStep', 'grad', n);
   checkLr(lr, 'momentumStep');
-  checkNumber(alpha, 'momentumStep', 'alpha', 0, 1, false, true);
+  checkNumber(alpha, 'momentumStep', 'alpha', '[', 0, 1, ')');
   const v2 = v.map((vi, i) => alpha * vi - lr * grad[i]!);
   return { theta: theta.map((t, i) => t + v2[i]!), v: v2 };
 }
@@ -92,7 +84,7 @@ export function momentumStep(
 export function nesterovLookAhead(theta: Float64Array, v: Float64Array, alpha: number): Float64Array {
   const n = checkVec(theta, 'nesterovLookAhead', 'theta');
   checkVec(v, 'nesterovLookAhead', 'v', n);
-  checkNumber(alpha, 'nesterovLookAhead', 'alpha', 0, 1, false, true);
+  checkNumber(alpha, 'nesterovLookAhead', 'alpha', '[', 0, 1, ')');
   return theta.map((t, i) => t + alpha * v[i]!);
 }
 
@@ -112,7 +104,7 @@ export function nesterovStep(
   checkVec(v, 'nesterovStep', 'v', n);
   if (typeof gradFn !== 'function') fail('nesterovStep', 'gradFn', 'must be a function θ̃ ↦ ∇J(θ̃)');
   checkLr(lr, 'nesterovStep');
-  checkNumber(alpha, 'nesterovStep', 'alpha', 0, 1, false, true);
+  checkNumber(alpha, 'nesterovStep', 'alpha', '[', 0, 1, ')');
   const lookAhead = nesterovLookAhead(theta, v, alpha);
   const g = gradFn(lookAhead.slice());
   checkVec(g, 'nesterovStep', 'gradFn(θ̃)', n);
@@ -138,7 +130,7 @@ export function adagradStep(
   checkLr(lr, fn);
   const delta = opts.delta ?? 1e-7;
   const placement = opts.placement ?? 'outside';
-  checkNumber(delta, fn, 'delta', 0, Infinity, false, true);
+  checkNumber(delta, fn, 'delta', '[', 0, Infinity, ')');
   checkPlacement(placement, fn);
   const r2 = r.map((ri, i) => ri + grad[i]! * grad[i]!);
   return { theta: theta.map((t, i) => t - (lr * grad[i]!) / denominator(r2[i]!, delta, placement)), r: r2 };
@@ -163,8 +155,8 @@ export function rmspropStep(
   const rho = opts.rho ?? 0.9;
   const delta = opts.delta ?? 1e-6;
   const placement = opts.placement ?? 'inside';
-  checkNumber(rho, fn, 'rho', 0, 1, false, true);
-  checkNumber(delta, fn, 'delta', 0, Infinity, false, true);
+  checkNumber(rho, fn, 'rho', '[', 0, 1, ')');
+  checkNumber(delta, fn, 'delta', '[', 0, Infinity, ')');
   checkPlacement(placement, fn);
   const r2 = r.map((ri, i) => rho * ri + (1 - rho) * grad[i]! * grad[i]!);
   return { theta: theta.map((t, i) => t - (lr * grad[i]!) / denominator(r2[i]!, delta, placement)), r: r2 };
@@ -204,9 +196,9 @@ export function adamStep(
   const rho2 = opts.rho2 ?? 0.999;
   const delta = opts.delta ?? 1e-8;
   const placement = opts.placement ?? 'outside';
-  checkNumber(rho1, fn, 'rho1', 0, 1, false, true);
-  checkNumber(rho2, fn, 'rho2', 0, 1, false, true);
-  checkNumber(delta, fn, 'delta', 0, Infinity, false, true);
+  checkNumber(rho1, fn, 'rho1', '[', 0, 1, ')');
+  checkNumber(rho2, fn, 'rho2', '[', 0, 1, ')');
+  checkNumber(delta, fn, 'delta', '[', 0, Infinity, ')');
   checkPlacement(placement, fn);
   const t = state.t + 1;
   const s = state.s.map((si, i) => rho1 * si + (1 - rho1) * grad[i]!);

@@ -20,30 +20,15 @@ import { EigenvalueDecomposition, Matrix, solve } from 'ml-matrix';
 import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import type { DerivationTarget, SymbolicForm } from './types.js';
+import { checkFinite, checkNonNegative, fail, matrixDims, param, shapeText, vectorLength } from './validate.js';
 
 // ---------------------------------------------------------------- validation
 
-function checkTensor(t: unknown, where: string, arg: string): asserts t is Tensor {
-  const o = t as Tensor | null | undefined;
-  if (o === null || typeof o !== 'object' || !(o.data instanceof Float64Array) || !Array.isArray(o.shape)) {
-    throw new RangeError(`${where}: ${arg} must be a tensor { shape, data: Float64Array }`);
-  }
-  const n = o.shape.reduce((a, d) => a * d, 1);
-  if (!o.shape.every((d) => Number.isInteger(d) && d >= 0) || n !== o.data.length) {
-    throw new RangeError(`${where}: ${arg} has shape [${o.shape.join(', ')}] but ${o.data.length} values`);
-  }
-  for (const v of o.data) {
-    if (!Number.isFinite(v)) throw new RangeError(`${where}: ${arg} must hold finite values, found ${v}`);
-  }
-}
-
 /** H must be a symmetric [n, n] matrix with n ≥ 1 (symmetric to 1e-10 of its largest entry). */
-function checkSymmetric(H: unknown, where: string): number {
-  checkTensor(H, where, 'H');
-  if (H.shape.length !== 2 || H.shape[0] !== H.shape[1] || H.shape[0] === 0) {
-    throw new RangeError(`${where}: H must be a square matrix [n, n] with n ≥ 1, got [${H.shape.join(', ')}]`);
-  }
-  const n = H.shape[0]!;
+function checkSymmetric(H: Tensor, where: string): number {
+  const [n, c] = matrixDims(H, where, 'H');
+  if (c !== n) fail(where, 'H', `must be a square matrix [n, n], got ${shapeText(H)}`);
+  checkFinite(H, where, 'H');
   let max = 0;
   for (const v of H.data) max = Math.max(max, Math.abs(v));
   for (let i = 0; i < n; i++) {
@@ -55,19 +40,6 @@ function checkSymmetric(H: unknown, where: string): number {
     }
   }
   return n;
-}
-
-function checkVector(v: unknown, n: number, where: string, arg: string): void {
-  checkTensor(v, where, arg);
-  if (v.shape.length !== 1 || v.shape[0] !== n) {
-    throw new RangeError(`${where}: ${arg} must be a vector [${n}] (H is [${n}, ${n}]), got [${v.shape.join(', ')}]`);
-  }
-}
-
-function checkAlpha(alpha: unknown, where: string): asserts alpha is number {
-  if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha < 0) {
-    throw new RangeError(`${where}: alpha must be a finite number ≥ 0, got ${String(alpha)}`);
-  }
 }
 
 function toMatrix(H: Tensor, n: number): Matrix {
@@ -112,8 +84,9 @@ function symmetricEigen(H: Tensor, n: number): { values: Float64Array; Q: Matrix
 export function wTildeInverse(H: Tensor, wStar: Tensor, alpha: number): Tensor {
   const where = 'wTildeInverse';
   const n = checkSymmetric(H, where);
-  checkVector(wStar, n, where, 'wStar');
-  checkAlpha(alpha, where);
+  vectorLength(wStar, where, 'wStar', n, 'H is [n, n]');
+  checkFinite(wStar, where, 'wStar');
+  checkNonNegative(alpha, where, 'alpha');
   const A = toMatrix(H, n);
   for (let i = 0; i < n; i++) A.set(i, i, A.get(i, i) + alpha);
   const rhs = Matrix.columnVector(Array.from(matVec(H, n, wStar.data)));
@@ -128,8 +101,9 @@ export function wTildeInverse(H: Tensor, wStar: Tensor, alpha: number): Tensor {
 export function wTildeEigen(H: Tensor, wStar: Tensor, alpha: number): Tensor {
   const where = 'wTildeEigen';
   const n = checkSymmetric(H, where);
-  checkVector(wStar, n, where, 'wStar');
-  checkAlpha(alpha, where);
+  vectorLength(wStar, where, 'wStar', n, 'H is [n, n]');
+  checkFinite(wStar, where, 'wStar');
+  checkNonNegative(alpha, where, 'alpha');
   const { values, Q } = symmetricEigen(H, n);
   const coef = new Float64Array(n);
   for (let k = 0; k < n; k++) {
@@ -156,7 +130,7 @@ export function wTildeEigen(H: Tensor, wStar: Tensor, alpha: number): Tensor {
 export function shrinkFactors(H: Tensor, alpha: number): Float64Array {
   const where = 'shrinkFactors';
   const n = checkSymmetric(H, where);
-  checkAlpha(alpha, where);
+  checkNonNegative(alpha, where, 'alpha');
   const { values } = symmetricEigen(H, n);
   return values.map((l) => (l + alpha > 0 ? l / (l + alpha) : 0));
 }
@@ -181,12 +155,14 @@ export interface RegularizedQuadratic {
 export function quadraticObjective(H: Tensor, wStar: Tensor, alpha: number): RegularizedQuadratic {
   const where = 'quadraticObjective';
   const n = checkSymmetric(H, where);
-  checkVector(wStar, n, where, 'wStar');
-  checkAlpha(alpha, where);
+  vectorLength(wStar, where, 'wStar', n, 'H is [n, n]');
+  checkFinite(wStar, where, 'wStar');
+  checkNonNegative(alpha, where, 'alpha');
   const Hc: Tensor = { shape: [n, n], data: H.data.slice() };
   const ws = wStar.data.slice();
   const diff = (w: Tensor, fn: string): Float64Array => {
-    checkVector(w, n, fn, 'w');
+    vectorLength(w, fn, 'w', n, 'H is [n, n]');
+  checkFinite(w, fn, 'w');
     const d = new Float64Array(n);
     for (let i = 0; i < n; i++) d[i] = w.data[i]! - ws[i]!;
     return d;
@@ -253,11 +229,7 @@ function quadraticTarget(name: string, description: string, rankDeficient: boole
       const wStar: Tensor = { shape: [n], data: rng.normals(n) };
       const alpha = rng.range(0.05, 2);
       const q = quadraticObjective(H, wStar, alpha);
-      const get = (p: Map<string, Tensor>): Tensor => {
-        const w = p.get('w');
-        if (!w) throw new RangeError(`${name}: missing parameter 'w'`);
-        return w;
-      };
+      const get = (p: ReadonlyMap<string, Tensor>): Tensor => param(p, 'w', name);
       return {
         params: new Map([['w', { shape: [n], data: rng.normals(n) }]]),
         objective: (p) => q.f(get(p)),

@@ -19,40 +19,17 @@ import { sigmoidScalar } from '../core/ops/activations.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import type { DerivationTarget, SymbolicForm } from './types.js';
+import { fail, matrixDims, param, shapeText, vectorLength } from './validate.js';
 
 // ---------------------------------------------------------------- validation
 
-function checkTensor(t: unknown, where: string, arg: string): asserts t is Tensor {
-  const o = t as Tensor | null | undefined;
-  if (o === null || typeof o !== 'object' || !(o.data instanceof Float64Array) || !Array.isArray(o.shape)) {
-    throw new RangeError(`${where}: ${arg} must be a tensor { shape, data: Float64Array }`);
-  }
-  const n = o.shape.reduce((a, d) => a * d, 1);
-  if (!o.shape.every((d) => Number.isInteger(d) && d >= 0) || n !== o.data.length) {
-    throw new RangeError(`${where}: ${arg} has shape [${o.shape.join(', ')}] but ${o.data.length} values`);
-  }
-}
-
 /** X [m, n] (m ≥ 1), W [n, k], b [k], c [n]; returns [m, n, k]. */
-function checkAe(X: unknown, W: unknown, b: unknown, c: unknown, where: string): [number, number, number] {
-  checkTensor(X, where, 'X');
-  checkTensor(W, where, 'W');
-  checkTensor(b, where, 'b');
-  checkTensor(c, where, 'c');
-  if (X.shape.length !== 2 || X.shape[0]! < 1) {
-    throw new RangeError(`${where}: X must be a batch [m, n] with m ≥ 1, got [${X.shape.join(', ')}]`);
-  }
-  const [m, n] = [X.shape[0]!, X.shape[1]!];
-  if (W.shape.length !== 2 || W.shape[0] !== n) {
-    throw new RangeError(`${where}: W must be [${n}, k] to match X [${m}, ${n}], got [${W.shape.join(', ')}]`);
-  }
-  const k = W.shape[1]!;
-  if (b.shape.length !== 1 || b.shape[0] !== k) {
-    throw new RangeError(`${where}: b must be a vector [${k}] (the code width), got [${b.shape.join(', ')}]`);
-  }
-  if (c.shape.length !== 1 || c.shape[0] !== n) {
-    throw new RangeError(`${where}: c must be a vector [${n}] (the input width), got [${c.shape.join(', ')}]`);
-  }
+function checkAe(X: Tensor, W: Tensor, b: Tensor, c: Tensor, where: string): [number, number, number] {
+  const [m, n] = matrixDims(X, where, 'X');
+  const [wn, k] = matrixDims(W, where, 'W');
+  if (wn !== n) fail(where, 'W', `must be [${n}, k] to match X ${shapeText(X)}, got ${shapeText(W)}`);
+  vectorLength(b, where, 'b', k, 'the code width');
+  vectorLength(c, where, 'c', n, 'the input width');
   return [m, n, k];
 }
 
@@ -227,11 +204,7 @@ export const symbolicForms: SymbolicForm[] = [
 
 // ---------------------------------------------------------------- targets
 
-function get(p: Map<string, Tensor>, name: string): Tensor {
-  const t = p.get(name);
-  if (!t) throw new RangeError(`tied-weights target: missing parameter '${name}'`);
-  return t;
-}
+const get = (p: ReadonlyMap<string, Tensor>, name: string): Tensor => param(p, name, 'tied-weights target');
 
 export const targets: DerivationTarget[] = [
   {

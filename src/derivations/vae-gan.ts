@@ -29,35 +29,15 @@ import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import { sigmoidScalar, softplusScalar } from '../core/ops/activations.js';
 import type { DerivationTarget, SymbolicForm } from './types.js';
+import { checkFinite, fail, matrixDims, shapeText, vectorLength as checkedVectorLength } from './validate.js';
 
 // ---------------------------------------------------------------- validation
 
-function fail(fn: string, arg: string, msg: string): never {
-  throw new RangeError(`${fn}: ${arg} ${msg}`);
-}
-
-function shapeText(t: Tensor): string {
-  return `[${t.shape.join(', ')}]`;
-}
-
-function isTensor(t: unknown): t is Tensor {
-  return typeof t === 'object' && t !== null && Array.isArray((t as Tensor).shape) && (t as Tensor).data instanceof Float64Array;
-}
-
+/** A non-empty vector of finite values (of length n when given, `like` naming what fixes n); returns its length. */
 function vectorLength(t: Tensor, fn: string, arg: string, n?: number, like?: string): number {
-  if (!isTensor(t)) fail(fn, arg, 'must be a tensor { shape, data: Float64Array }');
-  if (t.shape.length !== 1 || t.shape[0]! < 1) fail(fn, arg, `must be a non-empty vector [d], got shape ${shapeText(t)}`);
-  if (t.data.length !== t.shape[0]) fail(fn, arg, `has ${t.data.length} values for shape ${shapeText(t)}`);
-  if (n !== undefined && t.shape[0] !== n) fail(fn, arg, `has ${t.shape[0]} entries but ${like} has ${n}`);
-  for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i]!)) fail(fn, arg, `must be finite, entry ${i} is ${t.data[i]}`);
-  return t.shape[0]!;
-}
-
-function matrixDims(t: Tensor, fn: string, arg: string): [number, number] {
-  if (!isTensor(t)) fail(fn, arg, 'must be a tensor { shape, data: Float64Array }');
-  if (t.shape.length !== 2 || t.shape[0]! < 1 || t.shape[1]! < 1) fail(fn, arg, `must be a non-empty matrix, got shape ${shapeText(t)}`);
-  if (t.data.length !== t.shape[0]! * t.shape[1]!) fail(fn, arg, `has ${t.data.length} values for shape ${shapeText(t)}`);
-  return [t.shape[0]!, t.shape[1]!];
+  const d = checkedVectorLength(t, fn, arg, n, like === undefined ? undefined : `as ${like}`);
+  checkFinite(t, fn, arg);
+  return d;
 }
 
 // ---------------------------------------------------------------- VAE

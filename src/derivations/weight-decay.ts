@@ -23,37 +23,9 @@
 import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import type { DerivationTarget, SymbolicForm } from './types.js';
+import { checkNonNegative, checkSameShape, checkTensor, fail, matrixDims, param, shapeText, vectorLength } from './validate.js';
 
-// ---------------------------------------------------------------- validation
-
-function checkTensor(t: unknown, where: string, arg: string): asserts t is Tensor {
-  const o = t as Tensor | null | undefined;
-  if (o === null || typeof o !== 'object' || !(o.data instanceof Float64Array) || !Array.isArray(o.shape)) {
-    throw new RangeError(`${where}: ${arg} must be a tensor { shape, data: Float64Array }`);
-  }
-  let n = 1;
-  for (const d of o.shape) {
-    if (!Number.isInteger(d) || d < 0) throw new RangeError(`${where}: ${arg} has an invalid shape [${o.shape.join(', ')}]`);
-    n *= d;
-  }
-  if (n !== o.data.length) {
-    throw new RangeError(`${where}: ${arg} has shape [${o.shape.join(', ')}] but ${o.data.length} values`);
-  }
-}
-
-function checkSameShape(a: Tensor, b: Tensor, where: string, argA: string, argB: string): void {
-  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-    throw new RangeError(
-      `${where}: ${argA} [${a.shape.join(', ')}] and ${argB} [${b.shape.join(', ')}] must have the same shape`,
-    );
-  }
-}
-
-function checkNonNegative(v: unknown, where: string, arg: string): asserts v is number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new RangeError(`${where}: ${arg} must be a finite number ≥ 0, got ${String(v)}`);
-  }
-}
+// ---------------------------------------------------------------- helpers
 
 function map2(a: Tensor, b: Tensor, f: (x: number, y: number) => number): Tensor {
   const out = new Float64Array(a.data.length);
@@ -226,20 +198,12 @@ export const symbolicForms: SymbolicForm[] = [
  */
 export function leastSquares(X: Tensor, T: Tensor, W: Tensor, b: Tensor): { value: number; gradW: Tensor; gradB: Tensor } {
   const where = 'leastSquares';
-  checkTensor(X, where, 'X');
-  checkTensor(T, where, 'T');
-  checkTensor(W, where, 'W');
-  checkTensor(b, where, 'b');
-  for (const [t, arg] of [[X, 'X'], [T, 'T'], [W, 'W']] as const) {
-    if (t.shape.length !== 2) throw new RangeError(`${where}: ${arg} must be a matrix, got shape [${t.shape.join(', ')}]`);
-  }
-  if (b.shape.length !== 1) throw new RangeError(`${where}: b must be a vector, got shape [${b.shape.join(', ')}]`);
-  const [m, n] = [X.shape[0]!, X.shape[1]!];
-  const o = W.shape[1]!;
-  if (W.shape[0] !== n) throw new RangeError(`${where}: W must be [${n}, out], got [${W.shape.join(', ')}]`);
-  if (b.shape[0] !== o) throw new RangeError(`${where}: b must have ${o} entries, got ${b.shape[0]}`);
-  if (T.shape[0] !== m || T.shape[1] !== o) throw new RangeError(`${where}: T must be [${m}, ${o}], got [${T.shape.join(', ')}]`);
-  if (m === 0) throw new RangeError(`${where}: X must have at least one row`);
+  const [m, n] = matrixDims(X, where, 'X');
+  const [wn, o] = matrixDims(W, where, 'W');
+  if (wn !== n) fail(where, 'W', `is ${shapeText(W)} but X is ${shapeText(X)}: W needs ${n} rows`);
+  vectorLength(b, where, 'b', o, 'the columns of W');
+  const [tm, to] = matrixDims(T, where, 'T');
+  if (tm !== m || to !== o) fail(where, 'T', `is ${shapeText(T)} but XW + b is [${m}, ${o}]`);
   const gW = new Float64Array(n * o);
   const gB = new Float64Array(o);
   let value = 0;
@@ -257,6 +221,8 @@ export function leastSquares(X: Tensor, T: Tensor, W: Tensor, b: Tensor): { valu
   return { value: value / m, gradW: { shape: [n, o], data: gW }, gradB: { shape: [o], data: gB } };
 }
 
+const get = (p: ReadonlyMap<string, Tensor>, name: string): Tensor => param(p, name, 'weight-decay target');
+
 function randomTensor(rng: Rng, shape: number[], std = 1): Tensor {
   return { shape, data: rng.normals(shape.reduce((a, b) => a * b, 1), std) };
 }
@@ -268,11 +234,6 @@ function regressionProblem(rng: Rng): { X: Tensor; T: Tensor; W: Tensor; b: Tens
   return { X: randomTensor(rng, [m, n]), T: randomTensor(rng, [m, o]), W: randomTensor(rng, [n, o]), b: randomTensor(rng, [o], 0.5) };
 }
 
-function get(p: Map<string, Tensor>, name: string): Tensor {
-  const t = p.get(name);
-  if (!t) throw new RangeError(`weight-decay target: missing parameter '${name}'`);
-  return t;
-}
 
 export const targets: DerivationTarget[] = [
   {
