@@ -30,6 +30,7 @@ import {
   targets,
   type DenoisingParams,
 } from '../src/derivations/autoencoder-facts.js';
+import { targetProperties } from './targets.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -287,15 +288,7 @@ describe('§7 the denoising objective with fixed noise', () => {
 });
 
 describe('§7 targets, validation and symbolic forms', () => {
-  it('every derivation target passes the gradient checker at random draws', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...targets), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (target, seed) => {
-        const { params: p, objective, grad } = target.make(new Rng(seed));
-        expectOk(checkParams((q) => objective(q as Map<string, Tensor>), p, (q) => grad(q as Map<string, Tensor>)), `${target.name} seed ${seed}`);
-      }),
-      params(),
-    );
-  });
+  targetProperties(targets);
 
   it('every exported function rejects a mis-shaped argument with a RangeError naming itself and the argument', () => {
     fc.assert(

@@ -16,6 +16,7 @@ import type { Env } from '../src/core/ops/op.js';
 import { dense } from '../src/core/ops/dense.js';
 import { batchNorm } from '../src/core/ops/batchnorm.js';
 import { bnBackward, bnForward, bnIdentityParams, denseThenBn, symbolicForms, targets } from '../src/derivations/batchnorm.js';
+import { targetProperties } from './targets.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -289,32 +290,7 @@ describe('§5 BN can represent the identity', () => {
 describe('§5 symbolic forms, targets and validation', () => {
   symbolicProperties(symbolicForms);
 
-  it('passes checkGradient on every batchnorm target (the bias target claims ∂J/∂b = 0) for every generated seed', () => {
-    fc.assert(
-      fc.property(fc.integer(), (seed) => {
-        for (const t of targets) {
-          const { params: p, objective, grad } = t.make(new Rng(seed));
-          const names = [...p.keys()];
-          const shapes = names.map((k) => p.get(k)!.shape);
-          const sizes = names.map((k) => p.get(k)!.data.length);
-          const unflat = (x: Float64Array): Map<string, Tensor> => {
-            let o = 0;
-            return new Map(names.map((k, i) => [k, { shape: [...shapes[i]!], data: x.slice(o, (o += sizes[i]!)) }]));
-          };
-          const r = checkGradient(
-            (x) => objective(unflat(x)),
-            (x) => {
-              const g = grad(unflat(x));
-              return Float64Array.from(names.flatMap((k) => Array.from(g.get(k)!.data)));
-            },
-            Float64Array.from(names.flatMap((k) => Array.from(p.get(k)!.data))),
-          );
-          expect(r.ok, `${t.name}: ${r.reasons.join('; ')}`).toBe(true);
-        }
-      }),
-      params(0.5),
-    );
-  });
+  targetProperties(targets);
 
   it('rejects mismatched shapes, a negative ε and a constant column with ε = 0 with a RangeError naming the function and argument', () => {
     const a = mat(2, 2, [1, 2, 3, 4]);

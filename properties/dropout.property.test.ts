@@ -4,7 +4,6 @@ import { symbolicPropertiesOnGrid } from './symbolic-forms-grid.js';
 import { close, dyadic, expectAllClose, expectOk } from './assert.js';
 import { params } from './runs.js';
 import { checkGradient } from '../src/check/gradient.js';
-import { checkParams } from '../src/check/params.js';
 import { probabilityArb, tensorArb } from '../src/check/arbitraries.js';
 import type { Tensor } from '../src/core/tensor.js';
 import { Rng } from '../src/core/rng.js';
@@ -21,6 +20,7 @@ import {
   symbolicForms,
   targets,
 } from '../src/derivations/dropout.js';
+import { targetProperties } from './targets.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -180,15 +180,7 @@ describe('§8 dropout: forward and backward with a given mask', () => {
 });
 
 describe('§8 targets, validation and symbolic forms', () => {
-  it('every derivation target passes the gradient checker at random draws', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...targets), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (target, seed) => {
-        const { params: p, objective, grad } = target.make(new Rng(seed));
-        expectOk(checkParams((q) => objective(q as Map<string, Tensor>), p, (q) => grad(q as Map<string, Tensor>)), `${target.name} seed ${seed}`);
-      }),
-      params(),
-    );
-  });
+  targetProperties(targets);
 
   it('every exported function rejects a mis-shaped argument or a keep probability outside (0, 1] with a RangeError naming itself and the argument', () => {
     fc.assert(

@@ -4,7 +4,6 @@ import { symbolicPropertiesOnGrid } from './symbolic-forms-grid.js';
 import { close, dyadic, expectAllClose, expectOk } from './assert.js';
 import { params } from './runs.js';
 import { checkGradient } from '../src/check/gradient.js';
-import { checkParams } from '../src/check/params.js';
 import { matrixArb, probabilityArb, tensorArb } from '../src/check/arbitraries.js';
 import type { Tensor } from '../src/core/tensor.js';
 import { Rng } from '../src/core/rng.js';
@@ -34,6 +33,7 @@ import {
   type Squash,
   type TwoLayerNet,
 } from '../src/derivations/jacobian-backprop.js';
+import { targetProperties } from './targets.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -301,20 +301,7 @@ describe('§6 backpropagation as Jacobian products', () => {
     );
   });
 
-  it('every derivation target passes the gradient checker at random draws', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...targets), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (target, seed) => {
-        const { params: p, objective, grad } = target.make(new Rng(seed));
-        const r = checkParams(
-          (q) => objective(q as Map<string, Tensor>),
-          p,
-          (q) => grad(q as Map<string, Tensor>),
-        );
-        expectOk(r, `${target.name} seed ${seed}`);
-      }),
-      params(),
-    );
-  });
+  targetProperties(targets);
 });
 
 describe('§6 symbolic forms', () => {

@@ -12,7 +12,6 @@ import { symbolicProperties } from './symbolic-forms.js';
 import { checkGradient } from '../src/check/gradient.js';
 import { probabilityArb } from '../src/check/arbitraries.js';
 import type { Tensor } from '../src/core/tensor.js';
-import { Rng } from '../src/core/rng.js';
 import { evaluate, type Model } from '../src/core/network.js';
 import { dense } from '../src/core/ops/dense.js';
 import { activation } from '../src/core/ops/activations.js';
@@ -31,6 +30,7 @@ import {
   symbolicForms,
   targets,
 } from '../src/derivations/kl-sparsity.js';
+import { targetProperties } from './targets.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -462,29 +462,7 @@ describe('§3 symbolic forms, targets and validation', () => {
     );
   });
 
-  it('passes checkGradient on every KL target for every generated seed', () => {
-    fc.assert(
-      fc.property(fc.integer(), (seed) => {
-        for (const t of targets) {
-          const { params: p, objective, grad } = t.make(new Rng(seed));
-          const W = p.get('W')!;
-          const b = p.get('b')!;
-          const [n, k] = [W.shape[0]!, W.shape[1]!];
-          const split = (x: Float64Array) => new Map([['W', mat(n, k, x.subarray(0, n * k))], ['b', vec(x.subarray(n * k))]]);
-          const r = checkGradient(
-            (x) => objective(split(x)),
-            (x) => {
-              const g = grad(split(x));
-              return Float64Array.from([...g.get('W')!.data, ...g.get('b')!.data]);
-            },
-            Float64Array.from([...W.data, ...b.data]),
-          );
-          expect(r.ok, `${t.name}: ${r.reasons.join('; ')}`).toBe(true);
-        }
-      }),
-      params(0.5),
-    );
-  });
+  targetProperties(targets);
 
   it('rejects ρ outside (0, 1), ρ̂ at an edge, mismatched shapes and a bad example index with a RangeError naming the function and argument', () => {
     const X = mat(2, 3, [1, 2, 3, 4, 5, 6]);

@@ -2,11 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix, solve } from 'ml-matrix';
 import { symbolicPropertiesOnGrid } from './symbolic-forms-grid.js';
-import { close, dyadic, expectAllClose, expectOk } from './assert.js';
+import { close, dyadic, expectAllClose } from './assert.js';
 import { params } from './runs.js';
-import { checkParams } from '../src/check/params.js';
 import type { Tensor } from '../src/core/tensor.js';
-import { Rng } from '../src/core/rng.js';
 import type { Params } from '../src/core/params.js';
 import { adagrad, adam, momentum, nesterov, rmsprop, sgd, type Optimizer } from '../src/core/optimizers.js';
 import { linearRegression } from '../src/core/builders.js';
@@ -27,6 +25,7 @@ import {
   targets,
   type AdamState,
 } from '../src/derivations/optimizers.js';
+import { targetProperties } from './targets.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -395,15 +394,7 @@ describe('§9 linear regression reaches the normal-equation solution', () => {
 });
 
 describe('§9 targets, validation and symbolic forms', () => {
-  it('every derivation target passes the gradient checker at random draws', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...targets), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (target, seed) => {
-        const { params: p, objective, grad } = target.make(new Rng(seed));
-        expectOk(checkParams((q) => objective(q as Map<string, Tensor>), p, (q) => grad(q as Map<string, Tensor>)), `${target.name} seed ${seed}`);
-      }),
-      params(),
-    );
-  });
+  targetProperties(targets);
 
   it('every exported function rejects a mis-sized argument or a hyper-parameter out of range with a RangeError naming itself and the argument', () => {
     fc.assert(

@@ -24,6 +24,7 @@ import {
   wTildeEigen,
   wTildeInverse,
 } from '../src/derivations/regularized-optimum.js';
+import { targetProperties } from './targets.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -382,23 +383,7 @@ describe("§2 against the training core's least-squares gradient", () => {
 describe('§2 symbolic forms, targets and validation', () => {
   symbolicProperties(symbolicForms);
 
-  it('passes checkGradient on every regularised-optimum target for every generated seed', () => {
-    fc.assert(
-      fc.property(fc.integer(), (seed) => {
-        for (const t of targets) {
-          const { params: p, objective, grad } = t.make(new Rng(seed));
-          const w = p.get('w')!;
-          const r = checkGradient(
-            (x) => objective(new Map([['w', vec(x)]])),
-            (x) => grad(new Map([['w', vec(x)]])).get('w')!.data,
-            w.data,
-          );
-          expect(r.ok, `${t.name}: ${r.reasons.join('; ')}`).toBe(true);
-        }
-      }),
-      params(0.5),
-    );
-  });
+  targetProperties(targets);
 
   it('decomposes H with entries far below the rest, where ml-matrix’s EigenvalueDecomposition itself throws a TypeError, and agrees with the inverse form', () => {
     const cases: Tensor[] = [

@@ -10,7 +10,6 @@ import { params } from './runs.js';
 import { symbolicProperties } from './symbolic-forms.js';
 import { checkGradient } from '../src/check/gradient.js';
 import type { Tensor } from '../src/core/tensor.js';
-import { Rng } from '../src/core/rng.js';
 import { evaluate } from '../src/core/network.js';
 import { autoencoder } from '../src/core/builders.js';
 import {
@@ -25,6 +24,7 @@ import {
   tiedGradientForgotTranspose,
   tiedLoss,
 } from '../src/derivations/tied-weights.js';
+import { targetProperties } from './targets.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -233,32 +233,7 @@ describe("§4 against the training core's autoencoders", () => {
 describe('§4 symbolic forms, targets and validation', () => {
   symbolicProperties(symbolicForms);
 
-  it('passes checkGradient on every tied-weights target for every generated seed', () => {
-    fc.assert(
-      fc.property(fc.integer(), (seed) => {
-        for (const t of targets) {
-          const { params: p, objective, grad } = t.make(new Rng(seed));
-          const names = [...p.keys()];
-          const shapes = names.map((k) => p.get(k)!.shape);
-          const sizes = names.map((k) => p.get(k)!.data.length);
-          const unflat = (x: Float64Array): Map<string, Tensor> => {
-            let o = 0;
-            return new Map(names.map((k, i) => [k, { shape: [...shapes[i]!], data: x.slice(o, (o += sizes[i]!)) }]));
-          };
-          const r = checkGradient(
-            (x) => objective(unflat(x)),
-            (x) => {
-              const g = grad(unflat(x));
-              return Float64Array.from(names.flatMap((k) => Array.from(g.get(k)!.data)));
-            },
-            Float64Array.from(names.flatMap((k) => Array.from(p.get(k)!.data))),
-          );
-          expect(r.ok, `${t.name}: ${r.reasons.join('; ')}`).toBe(true);
-        }
-      }),
-      params(0.5),
-    );
-  });
+  targetProperties(targets);
 
   it('rejects mismatched shapes with a RangeError naming the function and argument', () => {
     const X = mat(2, 3, [1, 2, 3, 4, 5, 6]);

@@ -4,10 +4,8 @@ import { symbolicPropertiesOnGrid } from './symbolic-forms-grid.js';
 import { close, dyadic, expectAllClose, expectOk } from './assert.js';
 import { params } from './runs.js';
 import { checkGradient } from '../src/check/gradient.js';
-import { checkParams } from '../src/check/params.js';
 import { probabilityArb } from '../src/check/arbitraries.js';
 import type { Tensor } from '../src/core/tensor.js';
-import { Rng } from '../src/core/rng.js';
 import {
   discriminator,
   ganDiscriminatorGrad,
@@ -29,6 +27,7 @@ import {
   vaeObjectiveGrad,
   type GanParams,
 } from '../src/derivations/vae-gan.js';
+import { targetProperties } from './targets.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -292,15 +291,7 @@ describe('§10 the GAN value with a logistic discriminator and an affine generat
 });
 
 describe('§10 targets, validation and symbolic forms', () => {
-  it('every derivation target passes the gradient checker at random draws', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...targets), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (target, seed) => {
-        const { params: p, objective, grad } = target.make(new Rng(seed));
-        expectOk(checkParams((q) => objective(q as Map<string, Tensor>), p, (q) => grad(q as Map<string, Tensor>)), `${target.name} seed ${seed}`);
-      }),
-      params(),
-    );
-  });
+  targetProperties(targets);
 
   it('every exported function rejects a mis-shaped argument with a RangeError naming itself and the argument', () => {
     fc.assert(

@@ -27,6 +27,7 @@ import {
   weightDecayStep,
 } from '../src/derivations/weight-decay.js';
 import { Rng } from '../src/core/rng.js';
+import { targetProperties } from './targets.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -374,33 +375,7 @@ describe("§1 weight decay against the training core's penalties", () => {
 describe('§1 weight decay: symbolic forms and targets', () => {
   symbolicProperties(symbolicForms);
 
-  it('passes checkGradient on every weight-decay target for every generated seed', () => {
-    fc.assert(
-      fc.property(fc.integer(), (seed) => {
-        for (const t of targets) {
-          const { params: p, objective, grad } = t.make(new Rng(seed));
-          const names = [...p.keys()];
-          const shapes = names.map((k) => p.get(k)!.shape);
-          const sizes = names.map((k) => p.get(k)!.data.length);
-          const unflat = (x: Float64Array): Map<string, Tensor> => {
-            let o = 0;
-            return new Map(names.map((k, i) => [k, { shape: [...shapes[i]!], data: x.slice(o, (o += sizes[i]!)) }]));
-          };
-          const x0 = Float64Array.from(names.flatMap((k) => Array.from(p.get(k)!.data)));
-          const r = checkGradient(
-            (x) => objective(unflat(x)),
-            (x) => {
-              const g = grad(unflat(x));
-              return Float64Array.from(names.flatMap((k) => Array.from(g.get(k)!.data)));
-            },
-            x0,
-          );
-          expect(r.ok, `${t.name}: ${r.reasons.join('; ')}`).toBe(true);
-        }
-      }),
-      params(0.5),
-    );
-  });
+  targetProperties(targets);
 
   it('rejects a non-tensor, mismatched shapes and a negative coefficient with a RangeError naming the function and argument', () => {
     expect(() => l2GradAlphaHalf(vec([1, 2]), vec([1]), 1)).toThrow(/l2GradAlphaHalf: gradJ .* and w .* same shape/);

@@ -81,7 +81,13 @@ export function checkParams(
     for (const l of layout) {
       const gv = named.get(l.name);
       if (gv === undefined) throw new Error(`grad returned no gradient for '${l.name}'`);
-      const arr = 'data' in (gv as Tensor) && (gv as Tensor).data instanceof Float64Array ? (gv as Tensor).data : (gv as ArrayLike<number>);
+      const isTensor = 'data' in (gv as Tensor) && (gv as Tensor).data instanceof Float64Array;
+      const arr = isTensor ? (gv as Tensor).data : (gv as ArrayLike<number>);
+      // A tensor gradient must have its parameter's shape: a [3, 2] gradient for a [2, 3] weight is a transposed factor.
+      const gs = isTensor ? (gv as Tensor).shape : undefined;
+      if (gs !== undefined && (gs.length !== l.shape.length || gs.some((d, j) => d !== l.shape[j]))) {
+        throw new Error(`grad returned shape [${gs.join(', ')}] for '${l.name}', which has shape [${l.shape.join(', ')}]`);
+      }
       if (arr.length !== l.size) throw new Error(`grad returned ${arr.length} values for '${l.name}', which has ${l.size}`);
       for (let i = 0; i < l.size; i++) out[l.offset + i] = arr[i]!;
     }

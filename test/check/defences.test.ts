@@ -383,4 +383,16 @@ describe('checkJacobian and checkParams defend the same way', () => {
     expect(r.ok).toBe(false);
     expect(r.reasons.join('\n')).toMatch(/2 values for 'W'/);
   });
+
+  it('checkParams: a gradient tensor with its parameter\'s size but another shape (a transposed factor) gives ok:false naming both shapes', () => {
+    const sq = (p: unknown) => (p as Record<string, { data: Float64Array }>).W!.data.reduce((a, v) => a + v * v, 0);
+    const W = tensor([2, 3], [1, 2, 3, 4, 5, 6]);
+    const r = checkParams(sq, { W }, (p) => ({ W: { shape: [3, 2], data: (p as Record<string, { data: Float64Array }>).W!.data.map((v) => 2 * v) } }));
+    expect(r.ok).toBe(false);
+    expect(r.reasons.join('\n')).toMatch(/shape \[3, 2\] for 'W', which has shape \[2, 3\]/);
+    const flat = checkParams(sq, { W }, (p) => ({ W: { shape: [6], data: (p as Record<string, { data: Float64Array }>).W!.data.map((v) => 2 * v) } }));
+    expect(flat.ok).toBe(false);
+    const right = checkParams(sq, { W }, (p) => ({ W: { shape: [2, 3], data: (p as Record<string, { data: Float64Array }>).W!.data.map((v) => 2 * v) } }));
+    expect(right.ok).toBe(true);
+  });
 });
