@@ -162,7 +162,7 @@ export function quadraticObjective(H: Tensor, wStar: Tensor, alpha: number): Reg
   const ws = wStar.data.slice();
   const diff = (w: Tensor, fn: string): Float64Array => {
     vectorLength(w, fn, 'w', n, 'H is [n, n]');
-  checkFinite(w, fn, 'w');
+    checkFinite(w, fn, 'w');
     const d = new Float64Array(n);
     for (let i = 0; i < n; i++) d[i] = w.data[i]! - ws[i]!;
     return d;
