@@ -27,7 +27,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import { sigmoidScalar } from '../core/ops/activations.js';
 import type { DerivationTarget, SymbolicForm } from './types.js';
-import { fail, matrixDims, shapeText, vectorLength } from './validate.js';
+import { checkFinite, fail, matrixDims, shapeText, vectorLength } from './validate.js';
 
 /** The hidden activation: the lecture's f. */
 export type Squash = 'sigmoid' | 'tanh';
@@ -307,12 +307,6 @@ export function backpropagatedRow(net: TwoLayerNet, x: Tensor, f: Squash = 'tanh
 }
 
 // ---------------------------------------------------------------- softmax
-
-function checkFinite(t: Tensor, fn: string, arg: string): void {
-  for (let i = 0; i < t.data.length; i++) {
-    if (!Number.isFinite(t.data[i]!)) fail(fn, arg, `must be finite, entry ${i} is ${t.data[i]}`);
-  }
-}
 
 function checkProbability(y: Tensor, k: number, fn: string): void {
   const yk = vectorLength(y, fn, 'y');
