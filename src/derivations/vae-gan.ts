@@ -204,6 +204,30 @@ interface GanPass {
   uFake: Float64Array;
 }
 
+/** u = wᵀx + c for each of the m rows (of n entries) of X. */
+function logits(X: Float64Array, m: number, n: number, w: Float64Array, c: number): Float64Array {
+  const out = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let u = c;
+    for (let j = 0; j < n; j++) u += w[j]! * X[i * n + j]!;
+    out[i] = u;
+  }
+  return out;
+}
+
+/** G(z) = Az + d for each of the mz rows (of k entries) of Z, with A [n, k]: [mz, n]. */
+function generate(Z: Float64Array, mz: number, A: Float64Array, n: number, k: number, d: Float64Array): Float64Array {
+  const out = new Float64Array(mz * n);
+  for (let i = 0; i < mz; i++) {
+    for (let a = 0; a < n; a++) {
+      let g = d[a]!;
+      for (let b = 0; b < k; b++) g += A[a * k + b]! * Z[i * k + b]!;
+      out[i * n + a] = g;
+    }
+  }
+  return out;
+}
+
 function ganPass(X: Tensor | undefined, Z: Tensor, p: GanParams, fn: string): GanPass {
   if (typeof p !== 'object' || p === null) fail(fn, 'params', 'must be an object { w, c, A, d }');
   const n = vectorLength(p.w, fn, 'params.w');
@@ -214,30 +238,16 @@ function ganPass(X: Tensor | undefined, Z: Tensor, p: GanParams, fn: string): Ga
   const [mz, zk] = matrixDims(Z, fn, 'Z');
   if (zk !== k) fail(fn, 'Z', `is ${shapeText(Z)} but A is ${shapeText(p.A)}: noise rows need ${k} entries`);
   let m = 0;
-  const uReal: number[] = [];
+  let uReal: Float64Array = new Float64Array(0);
   if (X !== undefined) {
     const [xm, xn] = matrixDims(X, fn, 'X');
     if (xn !== n) fail(fn, 'X', `is ${shapeText(X)} but w has ${n} entries`);
     m = xm;
-    for (let i = 0; i < m; i++) {
-      let u = p.c;
-      for (let j = 0; j < n; j++) u += p.w.data[j]! * X.data[i * n + j]!;
-      uReal.push(u);
-    }
+    uReal = logits(X.data, m, n, p.w.data, p.c);
   }
-  const G = new Float64Array(mz * n);
-  const uFake = new Float64Array(mz);
-  for (let i = 0; i < mz; i++) {
-    let u = p.c;
-    for (let a = 0; a < n; a++) {
-      let g = p.d.data[a]!;
-      for (let b = 0; b < k; b++) g += p.A.data[a * k + b]! * Z.data[i * k + b]!;
-      G[i * n + a] = g;
-      u += p.w.data[a]! * g;
-    }
-    uFake[i] = u;
-  }
-  return { m, mz, n, k, uReal: Float64Array.from(uReal), G, uFake };
+  const G = generate(Z.data, mz, p.A.data, n, k, p.d.data);
+  const uFake = logits(G, mz, n, p.w.data, p.c);
+  return { m, mz, n, k, uReal, G, uFake };
 }
 
 /** D(x) = σ(wᵀx + c) for every row of X [m, n]. */
@@ -246,13 +256,7 @@ export function discriminator(X: Tensor, w: Tensor, c: number): Float64Array {
   const [m, xn] = matrixDims(X, 'discriminator', 'X');
   if (xn !== n) fail('discriminator', 'X', `is ${shapeText(X)} but w has ${n} entries`);
   if (typeof c !== 'number' || !Number.isFinite(c)) fail('discriminator', 'c', `must be a finite number, got ${String(c)}`);
-  const out = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    let u = c;
-    for (let j = 0; j < n; j++) u += w.data[j]! * X.data[i * n + j]!;
-    out[i] = sigmoidScalar(u);
-  }
-  return out;
+  return logits(X.data, m, n, w.data, c).map(sigmoidScalar);
 }
 
 /** G(z) = Az + d for every row of Z [m′, k]: [m′, n]. */
@@ -261,15 +265,7 @@ export function generator(Z: Tensor, A: Tensor, d: Tensor): Tensor {
   vectorLength(d, 'generator', 'd', n, 'A (rows)');
   const [mz, zk] = matrixDims(Z, 'generator', 'Z');
   if (zk !== k) fail('generator', 'Z', `is ${shapeText(Z)} but A is ${shapeText(A)}`);
-  const out = new Float64Array(mz * n);
-  for (let i = 0; i < mz; i++) {
-    for (let a = 0; a < n; a++) {
-      let g = d.data[a]!;
-      for (let b = 0; b < k; b++) g += A.data[a * k + b]! * Z.data[i * k + b]!;
-      out[i * n + a] = g;
-    }
-  }
-  return { shape: [mz, n], data: out };
+  return { shape: [mz, n], data: generate(Z.data, mz, A.data, n, k, d.data) };
 }
 
 /**
