@@ -27,7 +27,7 @@ import { LuDecomposition, Matrix } from 'ml-matrix';
 import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import type { DerivationTarget, SymbolicForm } from './types.js';
-import { checkNumber, fail } from './validate.js';
+import { checkNumber, checkTensor, fail, matrixDims, shapeText } from './validate.js';
 
 /** Where δ enters the denominator: 'outside' ε·g/(√r + δ) or 'inside' ε·g/√(r + δ). */
 export type DeltaPlacement = 'inside' | 'outside';
@@ -218,10 +218,8 @@ export function quadratic(A: Tensor, b: Float64Array): {
   minimiser: () => Float64Array;
 } {
   const fn = 'quadratic';
-  if (typeof A !== 'object' || A === null || A.shape.length !== 2 || A.shape[0] !== A.shape[1] || A.shape[0]! < 1) {
-    fail(fn, 'A', `must be a square non-empty matrix [n, n], got shape [${A?.shape?.join(', ')}]`);
-  }
-  const n = A.shape[0]!;
+  const [n, c] = matrixDims(A, fn, 'A');
+  if (c !== n) fail(fn, 'A', `must be a square matrix [n, n], got shape ${shapeText(A)}`);
   checkVec(b, fn, 'b');
   if (b.length !== n) fail(fn, 'b', `has ${b.length} entries but A is [${n}, ${n}]`);
   const Av = (t: Float64Array): Float64Array => {
@@ -257,13 +255,12 @@ export function quadratic(A: Tensor, b: Float64Array): {
 // ---------------------------------------------------------------- linear regression
 
 function regressionShapes(X: Tensor, y: Tensor, fn: string): [number, number] {
-  if (typeof X !== 'object' || X === null || !(X.data instanceof Float64Array) || X.shape.length !== 2 || X.shape[0]! < 1 || X.shape[1]! < 1) {
-    fail(fn, 'X', `must be a non-empty matrix [m, n], got shape [${X?.shape?.join(', ')}]`);
+  const [m, n] = matrixDims(X, fn, 'X');
+  checkTensor(y, fn, 'y');
+  // A column [m, 1] is accepted as well as a vector [m]: both hold one target per row.
+  if (y.data.length !== m || y.shape.length > 2 || (y.shape.length === 2 && y.shape[1] !== 1)) {
+    fail(fn, 'y', `must be [${m}] or [${m}, 1] to match X's ${m} rows, got shape ${shapeText(y)}`);
   }
-  const [m, n] = [X.shape[0]!, X.shape[1]!];
-  if (X.data.length !== m * n) fail(fn, 'X', `has ${X.data.length} values for shape [${m}, ${n}]`);
-  const okY = typeof y === 'object' && y !== null && y.data instanceof Float64Array && ((y.shape.length === 1 && y.shape[0] === m) || (y.shape.length === 2 && y.shape[0] === m && y.shape[1] === 1));
-  if (!okY) fail(fn, 'y', `must be [${m}] or [${m}, 1] to match X's ${m} rows, got shape [${y?.shape?.join(', ')}]`);
   return [m, n];
 }
 
