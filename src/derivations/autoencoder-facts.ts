@@ -192,10 +192,10 @@ export function linearAeError(X: Tensor, We: Tensor, be: Tensor, Wd: Tensor, bd:
   const [m, n] = matrixDims(X, fn, 'X');
   const [en, h] = matrixDims(We, fn, 'We');
   if (en !== n) fail(fn, 'We', `is ${shapeText(We)} but X is ${shapeText(X)}: We needs ${n} rows`);
-  if (vectorLength(be, fn, 'be') !== h) fail(fn, 'be', `has ${be.data.length} entries but We has ${h} columns`);
+  vectorLength(be, fn, 'be', h, 'the columns of We');
   const [dh, dn] = matrixDims(Wd, fn, 'Wd');
   if (dh !== h || dn !== n) fail(fn, 'Wd', `is ${shapeText(Wd)} but must be [${h}, ${n}]`);
-  if (vectorLength(bd, fn, 'bd') !== n) fail(fn, 'bd', `has ${bd.data.length} entries but X has ${n} columns`);
+  vectorLength(bd, fn, 'bd', n, 'the columns of X');
   let total = 0;
   for (let i = 0; i < m; i++) {
     const code = new Float64Array(h);
@@ -247,10 +247,10 @@ function checkDenoising(X: Tensor, noise: Tensor, p: DenoisingParams, fn: string
   if (typeof p !== 'object' || p === null) fail(fn, 'params', 'must be an object { W, b, V, c }');
   const [wn, k] = matrixDims(p.W, fn, 'params.W');
   if (wn !== n) fail(fn, 'params.W', `is ${shapeText(p.W)} but X has ${n} columns`);
-  if (vectorLength(p.b, fn, 'params.b') !== k) fail(fn, 'params.b', `has ${p.b.data.length} entries but W has ${k} columns`);
+  vectorLength(p.b, fn, 'params.b', k, 'the columns of W');
   const [vk, vn] = matrixDims(p.V, fn, 'params.V');
   if (vk !== k || vn !== n) fail(fn, 'params.V', `is ${shapeText(p.V)} but must be [${k}, ${n}]`);
-  if (vectorLength(p.c, fn, 'params.c') !== n) fail(fn, 'params.c', `has ${p.c.data.length} entries but X has ${n} columns`);
+  vectorLength(p.c, fn, 'params.c', n, 'the columns of X');
   return [m, n, k];
 }
 
