@@ -77,6 +77,23 @@ describe('kl-sparsity derivations', () => {
   });
 });
 
+describe('the slide\'s per-example KL form', () => {
+  it('uses the example it is given: finite, different for different rows, and refused outside 0..m−1', () => {
+    const e0 = klSparsity.dOmegaDWSlideErratum(X, W, b, 0.1, 2, 0);
+    const e1 = klSparsity.dOmegaDWSlideErratum(X, W, b, 0.1, 2, 1);
+    const e2 = klSparsity.dOmegaDWSlideErratum(X, W, b, 0.1, 2, 2);
+    for (const e of [e0, e1, e2]) {
+      expect(e.shape).toEqual([4, 2]);
+      expect(e.data.every(Number.isFinite)).toBe(true);
+    }
+    expect(Array.from(e1.data)).not.toEqual(Array.from(e0.data));
+    // Entry [j, l] of example i is β·x_ij·g′(a_il)·d_l: the ratio of two entries in one column is x_ij/x_ij′.
+    expect(e1.data[0]! / e1.data[2]!).toBeCloseTo(X.data[4]! / X.data[5]!, 12);
+    expect(e2.data[1]! / e2.data[3]!).toBeCloseTo(X.data[8]! / X.data[9]!, 12);
+    for (const i of [3, -1, 0.5]) expect(() => klSparsity.dOmegaDWSlideErratum(X, W, b, 0.1, 2, i), `i ${i}`).toThrow(/dOmegaDWSlideErratum: i must be an example index in 0..2/);
+  });
+});
+
 describe('tied-weight derivations', () => {
   const Wt = t([4, 2]);
   it.each([
