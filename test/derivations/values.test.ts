@@ -171,6 +171,9 @@ describe('§8 dropout at hand-computed points', () => {
     const r = dropout.expectationOverMasks(2, 0.5, (m) => [values.get(Array.from(m).join(','))!]);
     expect(Array.from(r.mean)).toEqual([0.25]);
     expect(r.totalProbability).toBe(1);
+    // The small term first, then the large one: compensation must take the large term's branch.
+    const later = new Map([['0,0', 0.5], ['1,0', 1e16], ['0,1', -1e16], ['1,1', 0.5]]);
+    expect(Array.from(dropout.expectationOverMasks(2, 0.5, (m) => [later.get(Array.from(m).join(','))!]).mean)).toEqual([0.25]);
   });
 
   it('f gets its own copy of every mask, and masks of probability 0 are never evaluated', () => {
