@@ -88,6 +88,14 @@ describe('§2 the regularised optimum at hand-computed points', () => {
     expect(tiny[1]! / 5e-200).toBeCloseTo(1, 12);
   });
 
+  it('a zero H has zero eigenvalues, zero shrink factors and w̃ = 0 (for any α ≥ 0)', () => {
+    const Z = mat(2, 2, [0, 0, 0, 0]);
+    expect(arr(ro.eigenvaluesPsd(Z))).toEqual([0, 0]);
+    expect(arr(ro.shrinkFactors(Z, 0))).toEqual([0, 0]);
+    expect(arr(ro.wTildeEigen(Z, vec([1, -2]), 0)).map(Math.abs)).toEqual([0, 0]);
+    expect(arr(ro.wTildeInverse(Z, vec([1, -2]), 0.5)).map(Math.abs)).toEqual([0, 0]);
+  });
+
   it('w̃ in both forms on a coupled 2×2 H matches the hand solve (H + αI)⁻¹Hw*', () => {
     // H = [[2, 1], [1, 2]], α = 1, w* = [1, 0]: (H + I)⁻¹ H w* = [[3,1],[1,3]]⁻¹ [2, 1] = [5/8, 1/8].
     const H = mat(2, 2, [2, 1, 1, 2]);
