@@ -131,18 +131,6 @@ export function rowSums(x: Tensor): Float64Array {
   return out;
 }
 
-export function sum(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]!;
-  return s;
-}
-
-/** Σ a² */
-export function sumSquares(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
-  return s;
-}
 
 /** Rows `idx` of X gathered into a new [idx.length, n] matrix (mini-batches). */
 export function gatherRows(x: Tensor, idx: ArrayLike<number>): Tensor {
