@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   autoencoder,
+  copyParamsInto,
   corrupt,
   dense,
   fromRows,
@@ -117,6 +118,16 @@ describe('validateModel and tensors', () => {
       m.penalties.push({ op: 'l1-activity', alpha: 1, at, reduction: 'sum' });
       expect(() => validateModel(m), `at ${at}`).toThrow(new RegExp(`at=${at}, but the network has ops 0\\.\\.0`));
     }
+  });
+
+  it('accepts a weight penalty on existing parameters; copyParamsInto refuses a parameter the target lacks', () => {
+    const ok = base();
+    ok.penalties.push({ op: 'l2', alpha: 1, params: ['W', 'b'] });
+    expect(() => validateModel(ok)).not.toThrow();
+    const into = base().params;
+    expect(() => copyParamsInto(into, new Map([['V', zeros([1])]]))).toThrow(/copyParamsInto: unknown parameter 'V'/);
+    copyParamsInto(into, new Map([['b', tensor([2], [5, 6])]]));
+    expect(Array.from(into.get('b')!.data)).toEqual([5, 6]);
   });
 
   it('zeros and tensor refuse negative or fractional dimensions; fromRows of nothing is [0, 0]', () => {
