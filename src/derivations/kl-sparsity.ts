@@ -322,8 +322,6 @@ export const symbolicForms: SymbolicForm[] = [
 
 // ---------------------------------------------------------------- targets
 
-const get = (p: ReadonlyMap<string, Tensor>, name: string, target: string): Tensor => param(p, name, target);
-
 function klTarget(name: string, description: string, edge: boolean): DerivationTarget {
   return {
     name,
@@ -340,10 +338,10 @@ function klTarget(name: string, description: string, edge: boolean): DerivationT
       const beta = rng.range(0.5, 3);
       return {
         params: new Map([['W', W], ['b', b]]),
-        objective: (p) => sparsityPenalty(X, get(p, 'W', name), get(p, 'b', name), rho, beta),
+        objective: (p) => sparsityPenalty(X, param(p, 'W', name), param(p, 'b', name), rho, beta),
         grad: (p) => {
-          const w = get(p, 'W', name);
-          const bb = get(p, 'b', name);
+          const w = param(p, 'W', name);
+          const bb = param(p, 'b', name);
           return new Map([['W', dOmegaDW(X, w, bb, rho, beta)], ['b', dOmegaDb(X, w, bb, rho, beta)]]);
         },
       };
