@@ -1,23 +1,19 @@
 /**
  * The model builders' choices, observed in what they build: activations by
  * name, Glorot scale, batch-norm and penalty wiring, the autoencoder's
- * decoder activations, input corruption, and the sizes and penalty positions
- * they refuse.
+ * decoder activations, input corruption, the sizes they refuse, and the
+ * tensor constructors' refusals.
  */
 import { describe, expect, it } from 'vitest';
 import {
   autoencoder,
-  copyParamsInto,
   corrupt,
-  dense,
   fromRows,
   mlp,
   predict,
   Rng,
   tensor,
-  validateModel,
   zeros,
-  type Model,
 } from '../../src/index.js';
 
 const std = (a: Float64Array): number => {
@@ -98,38 +94,7 @@ describe('corrupt', () => {
   });
 });
 
-describe('validateModel and tensors', () => {
-  const base = (): Model => ({
-    ops: [dense({ weight: 'W', bias: 'b' })],
-    params: new Map([
-      ['W', zeros([2, 2])],
-      ['b', zeros([2])],
-    ]),
-    loss: { op: 'squared-error', reduction: 'sum' },
-    penalties: [],
-  });
-
-  it('accepts an activation penalty at an existing op and refuses negative or fractional positions', () => {
-    const ok = base();
-    ok.penalties.push({ op: 'l1-activity', alpha: 1, at: 0, reduction: 'sum' });
-    expect(() => validateModel(ok)).not.toThrow();
-    for (const at of [-1, 0.5, 1]) {
-      const m = base();
-      m.penalties.push({ op: 'l1-activity', alpha: 1, at, reduction: 'sum' });
-      expect(() => validateModel(m), `at ${at}`).toThrow(new RegExp(`at=${at}, but the network has ops 0\\.\\.0`));
-    }
-  });
-
-  it('accepts a weight penalty on existing parameters; copyParamsInto refuses a parameter the target lacks', () => {
-    const ok = base();
-    ok.penalties.push({ op: 'l2', alpha: 1, params: ['W', 'b'] });
-    expect(() => validateModel(ok)).not.toThrow();
-    const into = base().params;
-    expect(() => copyParamsInto(into, new Map([['V', zeros([1])]]))).toThrow(/copyParamsInto: unknown parameter 'V'/);
-    copyParamsInto(into, new Map([['b', tensor([2], [5, 6])]]));
-    expect(Array.from(into.get('b')!.data)).toEqual([5, 6]);
-  });
-
+describe('tensor constructors', () => {
   it('zeros and tensor refuse negative or fractional dimensions; fromRows of nothing is [0, 0]', () => {
     for (const shape of [[-1], [2, 0.5], [1, -2]]) {
       expect(() => zeros(shape), `[${shape}]`).toThrow(/zeros: shape .* must hold non-negative integers/);

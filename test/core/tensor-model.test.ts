@@ -3,6 +3,7 @@ import {
   addRowVector,
   batchNorm,
   colMeans,
+  copyParamsInto,
   dense,
   dropout,
   evaluate,
@@ -23,6 +24,17 @@ import {
   type Model,
   type Params,
 } from '../../src/index.js';
+
+/** One dense layer W [2, 2], b [2], no penalties: the model the validation cases add to. */
+const base = (): Model => ({
+  ops: [dense({ weight: 'W', bias: 'b' })],
+  params: new Map([
+    ['W', zeros([2, 2])],
+    ['b', zeros([2])],
+  ]),
+  loss: { op: 'squared-error', reduction: 'sum' },
+  penalties: [],
+});
 
 describe('tensor helpers', () => {
   it('checks that data fits the shape', () => {
@@ -92,15 +104,6 @@ describe('parameter helpers', () => {
 
 describe('models', () => {
   it('validateModel names an unknown parameter and an out-of-range penalty op', () => {
-    const base = (): Model => ({
-      ops: [dense({ weight: 'W', bias: 'b' })],
-      params: new Map([
-        ['W', zeros([2, 2])],
-        ['b', zeros([2])],
-      ]),
-      loss: { op: 'squared-error', reduction: 'sum' },
-      penalties: [],
-    });
     expect(() => validateModel(base())).not.toThrow();
     const m1 = base();
     m1.params.delete('b');
@@ -111,6 +114,27 @@ describe('models', () => {
     const m3 = base();
     m3.penalties.push({ op: 'l2', alpha: 1, params: ['V'] });
     expect(() => validateModel(m3)).toThrow(/'V'/);
+  });
+
+  it('accepts an activation penalty at an existing op and refuses negative or fractional positions', () => {
+    const ok = base();
+    ok.penalties.push({ op: 'l1-activity', alpha: 1, at: 0, reduction: 'sum' });
+    expect(() => validateModel(ok)).not.toThrow();
+    for (const at of [-1, 0.5, 1]) {
+      const m = base();
+      m.penalties.push({ op: 'l1-activity', alpha: 1, at, reduction: 'sum' });
+      expect(() => validateModel(m), `at ${at}`).toThrow(new RegExp(`at=${at}, but the network has ops 0\\.\\.0`));
+    }
+  });
+
+  it('accepts a weight penalty on existing parameters; copyParamsInto refuses a parameter the target lacks', () => {
+    const ok = base();
+    ok.penalties.push({ op: 'l2', alpha: 1, params: ['W', 'b'] });
+    expect(() => validateModel(ok)).not.toThrow();
+    const into = base().params;
+    expect(() => copyParamsInto(into, new Map([['V', zeros([1])]]))).toThrow(/copyParamsInto: unknown parameter 'V'/);
+    copyParamsInto(into, new Map([['b', tensor([2], [5, 6])]]));
+    expect(Array.from(into.get('b')!.data)).toEqual([5, 6]);
   });
 
   it('mlp builds dense → activation layers with glorot weights, zero biases and an identity output', () => {
