@@ -1,5 +1,5 @@
 /**
- * The lecture derivations (../shared/spec/derivations.md), one module per
+ * The lecture derivations (docs/derivations.md), one module per
  * topic. Each module exports pure functions, `symbolicForms` (math.js
  * expressions of its scalar closed forms) and `targets` (gradient checks for
  * `gradproof check`).

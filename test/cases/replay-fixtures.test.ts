@@ -5,7 +5,7 @@ import { caseFiles, GRAD_RTOL, LOSS_RTOL, replayFile, replayPaths } from '../../
 
 const root = process.cwd();
 const fixturesDir = resolve(root, 'fixtures/cases');
-const examplesDir = resolve(root, '../shared/spec/examples');
+const examplesDir = resolve(root, 'fixtures/examples');
 
 const jsonIn = (dir: string): string[] =>
   readdirSync(dir)
@@ -17,7 +17,7 @@ const fixtures = jsonIn(fixturesDir);
 const examples = jsonIn(examplesDir);
 
 describe('the committed case files', () => {
-  it('include at least 30 fixtures and the spec examples', () => {
+  it('include at least 30 fixtures and the documented examples', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(30);
     expect(examples.length).toBeGreaterThanOrEqual(1);
   });
@@ -31,7 +31,7 @@ describe('the committed case files', () => {
 
 describe.each([
   ['fixture', fixtures],
-  ['spec example', examples],
+  ['documented example', examples],
 ])('replaying every %s', (_kind, files) => {
   it.each(files.map((f) => [f.slice(f.lastIndexOf('/') + 1), f]))('matches %s', (_name, file) => {
     const r = replayFile(file);

@@ -62,6 +62,17 @@ describe('the catalog', () => {
     }
   });
 
+  it('matches the table of docs/exercises.md: ids, export names, argument orders and expression variables', () => {
+    const doc = readFileSync(join(process.cwd(), 'docs/exercises.md'), 'utf8');
+    const rows = doc.split('\n').filter((l) => /^\| `[a-z0-9-]+` \|/.test(l));
+    const table = rows.map((l) => {
+      const [, id, exp, sig, vars] = l.split('|').map((c) => c.trim());
+      const args = sig!.slice(sig!.indexOf('(') + 1, sig!.indexOf(')')).split(',').map((a) => a.split(':')[0]!.trim());
+      return [id!.replace(/`/g, ''), exp!.replace(/`/g, ''), args, vars ? vars.replace(/`/g, '').split(',').map((v) => v.trim()) : []];
+    });
+    expect(table).toEqual(SPEC);
+  });
+
   it('gives every exercise a prompt, named tests worth its points, and generic and edge generators', () => {
     for (const ex of catalog.exercises.values()) {
       expect(ex.spec.prompt.length).toBeGreaterThan(50);
