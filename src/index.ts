@@ -133,7 +133,7 @@ export {
   type DerivationTarget,
   type SymbolicForm,
 } from './derivations/index.js';
-export { coreTargets, derivationChecks, filterTargets, runTarget, type Target, type TargetKind, type TargetResult } from './check/suite.js';
+
 
 // The coursework grader
 export type {

@@ -29,6 +29,12 @@ export function caseFiles(paths: readonly string[]): { files: string[]; missing:
 
 /** Reads and replays one case file; unreadable or non-JSON files are failed cases, never crashes. */
 export function replayFile(file: string): CaseResult {
+  const t0 = performance.now();
+  const r = readAndReplay(file);
+  return { ...r, ms: performance.now() - t0 };
+}
+
+function readAndReplay(file: string): CaseResult {
   const fallback = basename(file).replace(/\.json$/, '');
   let text: string;
   try {
@@ -49,6 +55,6 @@ export function replayFile(file: string): CaseResult {
 export function replayPaths(paths: readonly string[]): CaseResult[] {
   const { files, missing } = caseFiles(paths);
   const out = files.map(replayFile);
-  for (const p of missing) out.push({ name: basename(p), file: p, ok: false, lossError: NaN, maxGradError: NaN, error: 'no such file or directory' });
+  for (const p of missing) out.push({ name: basename(p), file: p, ok: false, lossError: NaN, maxGradError: NaN, error: 'no such file or directory', ms: 0 });
   return out;
 }

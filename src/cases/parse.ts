@@ -1,6 +1,9 @@
 import { type Tensor, sizeOf } from '../core/tensor.js';
 import { LOSS_REDUCTIONS, type LossName, type LossSpec, type Reduction } from '../core/losses.js';
 import type { Penalty } from '../core/penalties.js';
+import { PENALTIES } from '../core/penalties.js';
+import { OPS, opEntry } from '../core/ops/registry.js';
+import type { Fields, SpecReader } from '../core/spec.js';
 import { CaseError, type CaseOp, type GradCase } from './types.js';
 
 /**
@@ -13,26 +16,6 @@ type Json = Record<string, unknown>;
 
 const TOP_KEYS = ['format', 'name', 'description', 'source', 'network', 'loss', 'penalties', 'params', 'constants', 'input', 'target', 'expected'];
 const REQUIRED_TOP = ['format', 'name', 'network', 'loss', 'penalties', 'params', 'input', 'target', 'expected'];
-
-const OP_FIELDS: Record<string, { required: string[]; optional: string[] }> = {
-  dense: { required: ['weight'], optional: ['bias', 'transpose'] },
-  sigmoid: { required: [], optional: [] },
-  tanh: { required: [], optional: [] },
-  relu: { required: [], optional: [] },
-  'leaky-relu': { required: ['slope'], optional: [] },
-  softplus: { required: [], optional: [] },
-  identity: { required: [], optional: [] },
-  softmax: { required: [], optional: [] },
-  batchnorm: { required: ['gamma', 'beta', 'eps'], optional: [] },
-  dropout: { required: ['keep', 'mask'], optional: [] },
-};
-
-const PENALTY_FIELDS: Record<string, string[]> = {
-  l2: ['alpha', 'params'],
-  l1: ['alpha', 'params'],
-  'kl-sparsity': ['rho', 'beta', 'at'],
-  'l1-activity': ['alpha', 'at', 'reduction'],
-};
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -111,6 +94,71 @@ function paramRef(v: unknown, key: string, params: Map<string, Tensor>): string 
   return name;
 }
 
+/** The SpecReader of one op or penalty object at `key` (`network[2]`, `penalties[0]`). */
+function specReader(o: Json, key: string, ctx: { rows: number; width: number; ops: number; params: Map<string, Tensor>; constants: Map<string, Tensor> }): SpecReader {
+  const at = (f: string): string => `${key}.${f}`;
+  const fail = (f: string, problem: string): never => {
+    throw new CaseError(at(f), problem);
+  };
+  return {
+    rows: ctx.rows,
+    width: ctx.width,
+    ops: ctx.ops,
+    fail,
+    failAt: (k, problem) => {
+      throw new CaseError(k, problem);
+    },
+    has: (f) => o[f] !== undefined,
+    number: (f, range) => (range ? numIn(o[f], at(f), range.lo, range.hi, range.loOpen ?? false, range.hiOpen ?? false) : num(o[f], at(f))),
+    boolean: (f, fallback) => {
+      const v = o[f] === undefined ? fallback : o[f];
+      if (typeof v !== 'boolean') fail(f, `expected true or false, got ${describe(v)}`);
+      return v as boolean;
+    },
+    choice: (f, values, fallback) => {
+      const v = o[f] === undefined ? fallback : o[f];
+      if (typeof v !== 'string' || !values.includes(v as never)) fail(f, `${describe(v)} is not one of ${values.join(', ')}`);
+      return v as (typeof values)[number];
+    },
+    param: (f, check) => {
+      const name = paramRef(o[f], at(f), ctx.params);
+      const problem = check?.(ctx.params.get(name)!.shape, name);
+      if (problem !== undefined) fail(f, problem);
+      return name;
+    },
+    params: (f) => {
+      const v = o[f];
+      if (!Array.isArray(v)) fail(f, `expected an array of parameter names, got ${describe(v)}`);
+      return (v as unknown[]).map((p, j) => paramRef(p, `${at(f)}[${j}]`, ctx.params));
+    },
+    constant: (f) => {
+      const name = str(o[f], at(f));
+      const tensor = ctx.constants.get(name);
+      if (!tensor) fail(f, `names constant '${name}', which is not in constants`);
+      return { name, tensor: tensor! };
+    },
+    opIndex: (f) => {
+      const a = o[f];
+      if (!Number.isInteger(a) || (a as number) < 0 || (a as number) >= ctx.ops) {
+        fail(f, `expected the index of an op, 0..${ctx.ops - 1}, got ${describe(a)}`);
+      }
+      return a as number;
+    },
+  };
+}
+
+/** Reads an object of the registry's kind at `key`: its fields exactly, then its own validation. */
+function kindOf(o: Json, key: string, what: string, known: readonly string[]): string {
+  const kind = o.op;
+  if (typeof kind !== 'string') throw new CaseError(`${key}.op`, `expected ${what} name, got ${describe(kind)}`);
+  if (!known.includes(kind)) throw new CaseError(`${key}.op`, `unknown ${what.replace(/^an? /, '')} '${kind}' (known: ${known.join(', ')})`);
+  return kind;
+}
+
+function exactFields(o: Json, key: string, fields: Fields, what: string): void {
+  keysExactly(o, key, ['op', ...fields.required], [...fields.optional], what);
+}
+
 /** Parses and validates one case document; throws CaseError on the first problem. */
 export function parseCase(doc: unknown): GradCase {
   const top = obj(doc, '(case)');
@@ -135,73 +183,16 @@ export function parseCase(doc: unknown): GradCase {
   if (!Array.isArray(top.network)) throw new CaseError('network', `expected an array of ops, got ${describe(top.network)}`);
   const network: CaseOp[] = [];
   let width = input.shape[1]!;
+  const opCount = top.network.length;
   top.network.forEach((raw, i) => {
     const key = `network[${i}]`;
     const o = obj(raw, key);
-    const kind = o.op;
-    if (typeof kind !== 'string') throw new CaseError(`${key}.op`, `expected an op name, got ${describe(kind)}`);
-    const fields = OP_FIELDS[kind];
-    if (!fields) throw new CaseError(`${key}.op`, `unknown op '${kind}' (known: ${Object.keys(OP_FIELDS).join(', ')})`);
-    keysExactly(o, key, ['op', ...fields.required], fields.optional, `op '${kind}'`);
-    switch (kind) {
-      case 'dense': {
-        const weight = paramRef(o.weight, `${key}.weight`, params);
-        const transpose = o.transpose === undefined ? false : o.transpose;
-        if (typeof transpose !== 'boolean') throw new CaseError(`${key}.transpose`, `expected true or false, got ${describe(transpose)}`);
-        const w = params.get(weight)!;
-        if (w.shape.length !== 2) throw new CaseError(`params.${weight}.shape`, `a dense weight must be a matrix, got ${shapeStr(w.shape)}`);
-        const [r, c] = w.shape as [number, number];
-        const [din, dout] = transpose ? [c, r] : [r, c];
-        if (din !== width) {
-          throw new CaseError(
-            `${key}.weight`,
-            `'${weight}' is ${shapeStr(w.shape)}${transpose ? ' (used transposed)' : ''}, so it takes ${din} inputs, but the activations here have ${width} columns`,
-          );
-        }
-        const op: CaseOp = { op: 'dense', weight, transpose };
-        if (o.bias !== undefined) {
-          const bias = paramRef(o.bias, `${key}.bias`, params);
-          const b = params.get(bias)!;
-          if (b.shape.length !== 1 || b.shape[0] !== dout) {
-            throw new CaseError(`${key}.bias`, `'${bias}' is ${shapeStr(b.shape)}, expected [${dout}]`);
-          }
-          op.bias = bias;
-        }
-        network.push(op);
-        width = dout;
-        break;
-      }
-      case 'leaky-relu':
-        network.push({ op: 'leaky-relu', slope: num(o.slope, `${key}.slope`) });
-        break;
-      case 'batchnorm': {
-        const gamma = paramRef(o.gamma, `${key}.gamma`, params);
-        const beta = paramRef(o.beta, `${key}.beta`, params);
-        for (const [f, p] of [['gamma', gamma], ['beta', beta]] as const) {
-          const s = params.get(p)!.shape;
-          if (s.length !== 1 || s[0] !== width) throw new CaseError(`${key}.${f}`, `'${p}' is ${shapeStr(s)}, expected [${width}]`);
-        }
-        const eps = num(o.eps, `${key}.eps`);
-        if (eps < 0) throw new CaseError(`${key}.eps`, `must be ≥ 0, got ${eps}`);
-        network.push({ op: 'batchnorm', gamma, beta, eps });
-        break;
-      }
-      case 'dropout': {
-        const keep = numIn(o.keep, `${key}.keep`, 0, 1, true, false);
-        const mask = str(o.mask, `${key}.mask`);
-        const t = constants.get(mask);
-        if (!t) throw new CaseError(`${key}.mask`, `names constant '${mask}', which is not in constants`);
-        if (t.shape.length !== 2 || t.shape[0] !== m || t.shape[1] !== width) {
-          throw new CaseError(`${key}.mask`, `'${mask}' is ${shapeStr(t.shape)}, but the activations here are [${m}, ${width}]`);
-        }
-        const bad = t.data.findIndex((v) => v !== 0 && v !== 1);
-        if (bad >= 0) throw new CaseError(`constants.${mask}.data[${bad}]`, `a dropout mask holds only 0 and 1, got ${t.data[bad]}`);
-        network.push({ op: 'dropout', keep, mask });
-        break;
-      }
-      default:
-        network.push({ op: kind as 'sigmoid' });
-    }
+    const kind = kindOf(o, key, 'an op', Object.keys(OPS));
+    const entry = opEntry(kind)!;
+    exactFields(o, key, entry.fields, `op '${kind}'`);
+    const read = entry.read(specReader(o, key, { rows: m, width, ops: opCount, params, constants }));
+    network.push(read.spec as CaseOp);
+    width = read.width;
   });
   if (target.shape[1] !== width) {
     throw new CaseError('target.shape', `is ${shapeStr(target.shape)}, but the network's output is [${m}, ${width}]`);
@@ -229,41 +220,10 @@ export function parseCase(doc: unknown): GradCase {
   const penalties: Penalty[] = top.penalties.map((raw, i): Penalty => {
     const key = `penalties[${i}]`;
     const o = obj(raw, key);
-    const kind = o.op;
-    if (typeof kind !== 'string') throw new CaseError(`${key}.op`, `expected a penalty name, got ${describe(kind)}`);
-    const fields = PENALTY_FIELDS[kind];
-    if (!fields) throw new CaseError(`${key}.op`, `unknown penalty '${kind}' (known: ${Object.keys(PENALTY_FIELDS).join(', ')})`);
-    keysExactly(o, key, ['op', ...fields], [], `penalty '${kind}'`);
-    const at = (): number => {
-      const a = o.at;
-      if (!Number.isInteger(a) || (a as number) < 0 || (a as number) >= network.length) {
-        throw new CaseError(`${key}.at`, `expected the index of an op, 0..${network.length - 1}, got ${describe(a)}`);
-      }
-      return a as number;
-    };
-    switch (kind) {
-      case 'l2':
-      case 'l1': {
-        const alpha = num(o.alpha, `${key}.alpha`);
-        if (!Array.isArray(o.params)) throw new CaseError(`${key}.params`, `expected an array of parameter names, got ${describe(o.params)}`);
-        const names = o.params.map((p, j) => paramRef(p, `${key}.params[${j}]`, params));
-        return { op: kind, alpha, params: names };
-      }
-      case 'kl-sparsity':
-        return {
-          op: 'kl-sparsity',
-          rho: numIn(o.rho, `${key}.rho`, 0, 1, true, true),
-          beta: num(o.beta, `${key}.beta`),
-          at: at(),
-        };
-      default: {
-        const reduction = o.reduction;
-        if (reduction !== 'sum' && reduction !== 'batch-mean') {
-          throw new CaseError(`${key}.reduction`, `${describe(reduction)} is not a reduction of l1-activity (allowed: sum, batch-mean)`);
-        }
-        return { op: 'l1-activity', alpha: num(o.alpha, `${key}.alpha`), at: at(), reduction };
-      }
-    }
+    const kind = kindOf(o, key, 'a penalty', Object.keys(PENALTIES)) as Penalty['op'];
+    const entry = PENALTIES[kind];
+    exactFields(o, key, entry.fields, `penalty '${kind}'`);
+    return entry.read(specReader(o, key, { rows: m, width, ops: network.length, params, constants }));
   });
 
   // What the reference computed.

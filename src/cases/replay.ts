@@ -19,6 +19,8 @@ export interface CaseResult {
   worst?: { param: string; index: number };
   /** Why the case failed: a parse error naming its key, or which comparison missed. */
   error?: string;
+  /** Wall time of reading and replaying the file, milliseconds (set by replayFile). */
+  ms?: number;
 }
 
 /** Replays an already-parsed case through the training core. */

@@ -1,14 +1,10 @@
 import type { Tensor } from '../core/tensor.js';
 import type { LossSpec } from '../core/losses.js';
 import type { Penalty } from '../core/penalties.js';
+import type { OpSpec } from '../core/ops/registry.js';
 
-/** One op of a case's network, as the case format spells it. */
-export type CaseOp =
-  | { op: 'dense'; weight: string; bias?: string; transpose?: boolean }
-  | { op: 'sigmoid' | 'tanh' | 'relu' | 'softplus' | 'identity' | 'softmax' }
-  | { op: 'leaky-relu'; slope: number }
-  | { op: 'batchnorm'; gamma: string; beta: string; eps: number }
-  | { op: 'dropout'; keep: number; mask: string };
+/** One op of a case's network, as the case format spells it: a spec of the core's op registry. */
+export type CaseOp = OpSpec;
 
 /** A validated `gradcase/1` document. */
 export interface GradCase {

@@ -1,4 +1,5 @@
 import type { Tensor } from '../core/tensor.js';
+import { TensorLayout, multiIndex, namedEntries } from '../core/layout.js';
 import { evaluate, type Model } from '../core/network.js';
 import { validateArgs } from './guard.js';
 import { runCheck, type CheckResult } from './gradient.js';
@@ -6,8 +7,12 @@ import { resolveOptions, type CheckOptions } from './options.js';
 
 /** Named tensors, as a Map (the core's Params) or a plain object. */
 export type NamedTensors = Map<string, Tensor> | Record<string, Tensor>;
+/** One gradient: a tensor of its parameter's shape, or its values as a flat array. */
+export type Gradient = Tensor | ArrayLike<number>;
 /** Named gradients: tensors or flat arrays, as a Map or a plain object. */
-export type NamedGradients = Map<string, Tensor | ArrayLike<number>> | Record<string, Tensor | ArrayLike<number>>;
+export type NamedGradients = Map<string, Gradient> | Record<string, Gradient>;
+/** The gradients for a container of parameters: a Map for a Map, an object with the same keys for an object. */
+export type GradientsFor<P extends NamedTensors> = P extends Map<string, Tensor> ? Map<string, Gradient> : { [K in keyof P]: Gradient };
 
 export interface ParamSummary {
   name: string;
@@ -22,21 +27,7 @@ export interface ParamsCheckResult extends CheckResult {
   params: ParamSummary[];
 }
 
-function entriesOf<T>(m: Map<string, T> | Record<string, T>): [string, T][] {
-  return m instanceof Map ? [...m.entries()] : Object.entries(m);
-}
-
-/** `W1[3,2]` for flat index 14 of a [5, 4] tensor. */
-export function multiIndex(name: string, shape: readonly number[], flat: number): string {
-  if (shape.length === 0) return name;
-  const idx: number[] = [];
-  let r = flat;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    idx.unshift(r % shape[d]!);
-    r = Math.floor(r / shape[d]!);
-  }
-  return `${name}[${idx.join(',')}]`;
-}
+export { multiIndex };
 
 /**
  * Checks the gradients of an objective of named tensors (a model's
@@ -44,10 +35,10 @@ export function multiIndex(name: string, shape: readonly number[], flat: number)
  * the same container kind as `params`; `grad` returns one gradient per name.
  * Failures and kinks carry `name`, e.g. `W1[3,2]`.
  */
-export function checkParams(
-  objective: (params: NamedTensors) => number,
-  params: NamedTensors,
-  grad: (params: NamedTensors) => NamedGradients,
+export function checkParams<P extends NamedTensors>(
+  objective: (params: NoInfer<P>) => number,
+  params: P,
+  grad: (params: NoInfer<P>) => GradientsFor<NoInfer<P>> | NamedGradients,
   options?: CheckOptions,
 ): ParamsCheckResult {
   const where = 'checkParams';
@@ -55,30 +46,25 @@ export function checkParams(
   if (typeof objective !== 'function') throw new TypeError(`${where}: objective must be a function, got ${typeof objective}`);
   if (typeof grad !== 'function') throw new TypeError(`${where}: grad must be a function, got ${typeof grad}`);
   if (params === null || typeof params !== 'object') throw new TypeError(`${where}: params must be a Map or an object of tensors`);
-  const list = entriesOf(params);
+  const list = namedEntries<Tensor>(params);
   if (list.length === 0) throw new RangeError(`${where}: params is empty`);
-  const layout: { name: string; shape: number[]; offset: number; size: number }[] = [];
-  let total = 0;
   for (const [name, t] of list) {
     if (!t || !(t.data instanceof Float64Array) || !Array.isArray(t.shape)) {
       throw new TypeError(`${where}: params.${name} must be a tensor { shape, data: Float64Array }`);
     }
-    layout.push({ name, shape: [...t.shape], offset: total, size: t.data.length });
-    total += t.data.length;
   }
-  const flat = new Float64Array(total);
-  for (const [k, [, t]] of list.entries()) flat.set(t.data, layout[k]!.offset);
-  const x = validateArgs(where, objective, grad, 'grad', flat);
+  const layout = TensorLayout.of(params);
+  const x = validateArgs(where, objective as (p: unknown) => number, grad, 'grad', layout.flatten(params));
 
-  const rebuild = (v: Float64Array): NamedTensors => {
-    const pairs = layout.map((l): [string, Tensor] => [l.name, { shape: [...l.shape], data: v.slice(l.offset, l.offset + l.size) }]);
-    return params instanceof Map ? new Map(pairs) : Object.fromEntries(pairs);
+  const rebuild = (v: Float64Array): P => {
+    const m = layout.tensors(v);
+    return (params instanceof Map ? m : Object.fromEntries(m)) as P;
   };
   const f = (v: Float64Array): number => objective(rebuild(v));
   const g = (v: Float64Array): Float64Array => {
-    const named = new Map(entriesOf(grad(rebuild(v))));
-    const out = new Float64Array(total);
-    for (const l of layout) {
+    const named = new Map(namedEntries<Gradient>(grad(rebuild(v)) as NamedGradients));
+    const out = new Float64Array(layout.size);
+    for (const l of layout.slots) {
       const gv = named.get(l.name);
       if (gv === undefined) throw new Error(`grad returned no gradient for '${l.name}'`);
       const isTensor = 'data' in (gv as Tensor) && (gv as Tensor).data instanceof Float64Array;
@@ -92,25 +78,18 @@ export function checkParams(
       for (let i = 0; i < l.size; i++) out[l.offset + i] = arr[i]!;
     }
     for (const k of named.keys()) {
-      if (!layout.some((l) => l.name === k)) throw new Error(`grad returned a gradient for unknown parameter '${k}'`);
+      if (!layout.slot(k)) throw new Error(`grad returned a gradient for unknown parameter '${k}'`);
     }
     return out;
   };
   const result = runCheck(f, g, x, opts);
-  const locate = (i: number): { l: (typeof layout)[number]; name: string } | undefined => {
-    const l = layout.find((q) => i >= q.offset && i < q.offset + q.size);
-    return l ? { l, name: multiIndex(l.name, l.shape, i - l.offset) } : undefined;
+  for (const fl of result.failures) if (layout.locate(fl.index)) fl.name = layout.nameOf(fl.index);
+  for (const k of result.kinks) if (layout.locate(k.index)) k.name = layout.nameOf(k.index);
+  const summaries = layout.slots.map((l): ParamSummary => ({ name: l.name, shape: [...l.shape], checked: 0, failures: 0, maxRelError: 0 }));
+  const byIndex = (i: number): ParamSummary | undefined => {
+    const at = layout.locate(i);
+    return at ? summaries[layout.slots.indexOf(at.slot)] : undefined;
   };
-  for (const fl of result.failures) {
-    const loc = locate(fl.index);
-    if (loc) fl.name = loc.name;
-  }
-  for (const k of result.kinks) {
-    const loc = locate(k.index);
-    if (loc) k.name = loc.name;
-  }
-  const summaries = layout.map((l): ParamSummary => ({ name: l.name, shape: l.shape, checked: 0, failures: 0, maxRelError: 0 }));
-  const byIndex = (i: number): ParamSummary | undefined => summaries[layout.findIndex((q) => i >= q.offset && i < q.offset + q.size)];
   for (const fl of result.failures) {
     const s = byIndex(fl.index);
     if (s) {
@@ -141,7 +120,7 @@ export function checkModel(
   options?: CheckOptions & { training?: boolean },
 ): ParamsCheckResult {
   const { training = true, ...rest } = options ?? {};
-  const withParams = (p: NamedTensors): Model => ({ ...model, params: p instanceof Map ? p : new Map(Object.entries(p)) });
+  const withParams = (p: Map<string, Tensor>): Model => ({ ...model, params: p });
   return checkParams(
     (p) => evaluate(withParams(p), x, t, { training, backward: false }).objective,
     model.params,

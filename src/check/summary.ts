@@ -1,4 +1,5 @@
-import type { TargetResult } from './suite.js';
+import type { TargetResult } from './run-target.js';
+import { junitXml, type JunitCase } from './junit.js';
 
 /** The machine-readable record of a `gradproof check` run (reports/gradcheck.json). */
 export interface GradcheckReport {
@@ -16,6 +17,8 @@ export interface GradcheckEntry {
   description: string;
   ok: boolean;
   size: number;
+  /** Wall time of the check and its Taylor test, milliseconds (absent in reports written before 0.2). */
+  ms?: number;
   mode: string;
   checked: number;
   evaluations: number;
@@ -49,6 +52,7 @@ export function summarize(results: TargetResult[], seed: number, mode: string, n
       description: t.description,
       ok: r.ok,
       size: t.size,
+      ms: t.ms,
       mode: r.mode,
       checked: r.checked,
       evaluations: r.evaluations,
@@ -90,26 +94,18 @@ export function summarize(results: TargetResult[], seed: number, mode: string, n
   };
 }
 
-function xml(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
-}
-
-/** JUnit XML: one testcase per check, a failure element with the reasons and worst entries. */
-export function junitXml(report: GradcheckReport, formatted: Map<string, string>): string {
-  const lines = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="gradproof check" tests="${report.totals.checks}" failures="${report.totals.failed}">`,
-    `  <testsuite name="gradproof check (${xml(report.mode)}, seed ${report.seed})" tests="${report.totals.checks}" failures="${report.totals.failed}" timestamp="${report.generated}">`,
-  ];
-  for (const c of report.checks) {
-    const open = `    <testcase classname="gradproof.${xml(c.kind)}" name="${xml(c.name)}">`;
-    if (c.ok) lines.push(`${open}</testcase>`);
-    else {
-      lines.push(open);
-      lines.push(`      <failure message="${xml(c.reasons.join('; '))}">${xml(formatted.get(c.name) ?? '')}</failure>`);
-      lines.push('    </testcase>');
-    }
-  }
-  lines.push('  </testsuite>', '</testsuites>', '');
-  return lines.join('\n');
+/** JUnit XML: one testcase per check, a failure element with the reasons and the worst entries. */
+export function checkJunit(report: GradcheckReport, formatted: Map<string, string>): string {
+  return junitXml('gradproof check', [
+    {
+      name: `gradproof check (${report.mode}, seed ${report.seed})`,
+      timestamp: new Date(report.generated),
+      cases: report.checks.map((c): JunitCase => ({
+        name: c.name,
+        classname: `gradproof.${c.kind}`,
+        time: (c.ms ?? 0) / 1000,
+        ...(c.ok ? {} : { failure: { type: 'gradient-check', message: c.reasons.join('; ') || 'failed', text: formatted.get(c.name) ?? '' } }),
+      })),
+    },
+  ]);
 }

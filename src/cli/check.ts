@@ -1,7 +1,9 @@
+import { UsageError } from './usage.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { coreTargets, filterTargets, runTarget, type Target, type TargetResult } from '../check/suite.js';
-import { summarize, junitXml } from '../check/summary.js';
+import { coreTargets, filterTargets, type Target } from '../check/targets.js';
+import { runTarget, type TargetResult } from '../check/run-target.js';
+import { summarize, checkJunit } from '../check/summary.js';
 import { formatResult } from '../check/format.js';
 import type { CheckMode } from '../check/options.js';
 import { sci, table } from './format.js';
@@ -23,12 +25,12 @@ export function runCheckCommand(
   all: Target[] = coreTargets(),
 ): number {
   if (!['full', 'sampled', 'directional'].includes(opts.mode)) {
-    throw new RangeError(`--mode must be full, sampled or directional, got '${opts.mode}'`);
+    throw new UsageError(`--mode must be full, sampled or directional, got '${opts.mode}'`);
   }
   const seed = Number(opts.seed);
-  if (!Number.isInteger(seed)) throw new RangeError(`--seed must be an integer, got '${opts.seed}'`);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got '${opts.seed}'`);
   const targets = filterTargets(all, opts.filter);
-  if (targets.length === 0) throw new RangeError(`--filter '${opts.filter}' matches no check`);
+  if (targets.length === 0) throw new UsageError(`--filter '${opts.filter}' matches no check`);
   const bar = progress(err, targets.length);
   const results: TargetResult[] = [];
   for (const t of targets) {
@@ -57,7 +59,7 @@ export function runCheckCommand(
   out(`wrote ${opts.report}`);
   if (opts.junit) {
     mkdirSync(dirname(opts.junit), { recursive: true });
-    writeFileSync(opts.junit, junitXml(report, formatted));
+    writeFileSync(opts.junit, checkJunit(report, formatted));
     out(`wrote ${opts.junit}`);
   }
   return report.totals.failed > 0 ? 1 : 0;

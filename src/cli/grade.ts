@@ -1,3 +1,4 @@
+import { UsageError } from './usage.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadCatalog, selectExercises } from '../grade/catalog.js';
@@ -57,11 +58,11 @@ export async function runGradeCommand(
   deps: GradeCliDeps = {},
 ): Promise<number> {
   const format = (opts.format ?? 'text') as GradeFormat;
-  if (!GRADE_FORMATS.includes(format)) throw new RangeError(`--format must be one of ${GRADE_FORMATS.join(', ')}, got '${opts.format}'`);
+  if (!GRADE_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${GRADE_FORMATS.join(', ')}, got '${opts.format}'`);
   let seed: number;
   if (opts.seed !== undefined) {
     seed = Number(opts.seed);
-    if (!Number.isSafeInteger(seed)) throw new RangeError(`--seed must be an integer, got '${opts.seed}'`);
+    if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got '${opts.seed}'`);
   } else {
     seed = (deps.randomSeed ?? (() => Math.floor(Math.random() * 2 ** 31)))();
   }
@@ -70,14 +71,19 @@ export async function runGradeCommand(
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const ids = selectExercises(catalog, exercises).map((e) => e.spec.id); // throws on unknown ids
+  let ids: string[];
+  try {
+    ids = selectExercises(catalog, exercises).map((e) => e.spec.id);
+  } catch (e) {
+    throw new UsageError(`--exercises: ${(e as Error).message}`);
+  }
   const common = { seed, catalog, exercises: ids, ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) };
 
   if (opts.batch !== undefined) {
-    if (dir !== undefined) throw new RangeError('give either a submission folder or --batch <folder>, not both');
-    if (!opts.out) throw new RangeError('--batch needs --out DIR (where the gradebook and the class report go)');
+    if (dir !== undefined) throw new UsageError('give either a submission folder or --batch <folder>, not both');
+    if (!opts.out) throw new UsageError('--batch needs --out DIR (where the gradebook and the class report go)');
     const jobs = opts.jobs === undefined ? 4 : Number(opts.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1) throw new RangeError(`--jobs must be an integer ≥ 1, got '${opts.jobs}'`);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be an integer ≥ 1, got '${opts.jobs}'`);
     const t0 = performance.now();
     let bar: ReturnType<typeof progress> | undefined;
     const reports = await gradeBatch(opts.batch, {
@@ -100,7 +106,7 @@ export async function runGradeCommand(
     return 0;
   }
 
-  if (dir === undefined) throw new RangeError('give a submission folder (or --batch <folder> --out DIR)');
+  if (dir === undefined) throw new UsageError('give a submission folder (or --batch <folder> --out DIR)');
   const report = await gradeSubmission(dir, common);
   const text = render(report, format);
   if (opts.out) {

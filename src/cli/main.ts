@@ -1,12 +1,31 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { runReplay } from './replay.js';
-import { runCheckCommand } from './check.js';
-import { runGradeCommand } from './grade.js';
-import { runReportCommand } from './report.js';
+/**
+ * The `gradproof` command. Each subcommand's module is imported only when it
+ * runs, so `--help` and `--version` load no math.js, ml-matrix, isolated-vm
+ * or TypeScript, and `check` never loads the grader.
+ */
+import { Command, CommanderError } from 'commander';
+import { packageVersion } from './package-info.js';
+import { EXIT, UsageError } from './usage.js';
+
+const EXIT_HELP = `
+Exit codes:
+  0  everything passed
+  1  a check, case or grade failed
+  2  usage: an unknown flag, a bad value or a missing argument`;
+
+const out = (s: string): void => {
+  process.stdout.write(s + '\n');
+};
 
 const program = new Command();
-program.name('gradproof').description('Prove neural-network gradients correct.');
+program
+  .name('gradproof')
+  .description('Prove neural-network gradients correct.')
+  .version(packageVersion(), '-V, --version', 'print the version')
+  .addHelpText('after', EXIT_HELP)
+  .showHelpAfterError('(run gradproof --help for usage)')
+  .exitOverride();
 
 program
   .command('replay')
@@ -14,8 +33,11 @@ program
   .argument('<paths...>', 'case files or directories of them')
   .option('--json', 'print one JSON object on stdout')
   .option('--check <mode>', 'also check each case objective with the gradient checker: full or directional')
-  .action((paths: string[], opts: { json?: boolean; check?: string }) => {
-    process.exitCode = runReplay(paths, opts, (s) => process.stdout.write(s + '\n'));
+  .option('--junit <file>', 'also write JUnit XML to file')
+  .addHelpText('after', EXIT_HELP)
+  .action(async (paths: string[], opts: { json?: boolean; check?: string; junit?: string }) => {
+    const { runReplay } = await import('./replay.js');
+    process.exitCode = runReplay(paths, opts, out);
   });
 
 program
@@ -26,8 +48,10 @@ program
   .option('--filter <text>', 'only checks whose name contains text (or matches /regex/)')
   .option('--junit <file>', 'also write JUnit XML to file')
   .option('--report <file>', 'where to write the JSON report', 'reports/gradcheck.json')
-  .action((opts: { mode: string; seed: string; filter?: string; junit?: string; report: string }) => {
-    process.exitCode = runCheckCommand(opts, (s) => process.stdout.write(s + '\n'), process.stderr);
+  .addHelpText('after', EXIT_HELP)
+  .action(async (opts: { mode: string; seed: string; filter?: string; junit?: string; report: string }) => {
+    const { runCheckCommand } = await import('./check.js');
+    process.exitCode = runCheckCommand(opts, out, process.stderr);
   });
 
 program
@@ -40,9 +64,11 @@ program
   .option('--seed <n>', 'seed of the generated inputs (default: random, printed in the output)')
   .option('--batch <folder>', 'grade every submission folder of folder; writes gradebook.csv and report.html to --out')
   .option('--jobs <n>', 'with --batch: submissions graded in parallel', '4')
-  .option('--catalog <dir>', 'exercise catalog folder (default: fixtures/exercises)')
+  .option('--catalog <dir>', 'exercise catalog folder (default: the catalog shipped with gradproof)')
+  .addHelpText('after', EXIT_HELP)
   .action(async (dir: string | undefined, opts: { exercises?: string; format?: string; out?: string; seed?: string; batch?: string; jobs?: string; catalog?: string }) => {
-    process.exitCode = await runGradeCommand(dir, opts, (s) => process.stdout.write(s + '\n'), process.stderr);
+    const { runGradeCommand } = await import('./grade.js');
+    process.exitCode = await runGradeCommand(dir, opts, out, process.stderr);
   });
 
 program
@@ -52,11 +78,18 @@ program
   .option('--input <file>', 'the gradcheck.json to read (default: <dir>/gradcheck.json; run `gradproof check` first if missing)')
   .option('--no-grades', 'do not run the grader on fixtures/submissions (link existing grade reports only)')
   .option('--no-sweep', 'skip the error-versus-step sweeps of the plots')
-  .action((opts: { dir: string; input?: string; grades: boolean; sweep: boolean }) => {
-    process.exitCode = runReportCommand(opts, (s) => process.stdout.write(s + '\n'), process.stderr);
+  .addHelpText('after', EXIT_HELP)
+  .action(async (opts: { dir: string; input?: string; grades: boolean; sweep: boolean }) => {
+    const { runReportCommand } = await import('./report.js');
+    process.exitCode = await runReportCommand(opts, out, process.stderr);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof CommanderError) {
+    // help and version are not errors; commander has printed its message already
+    process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.passed : EXIT.usage;
+    return;
+  }
   process.stderr.write(`gradproof: ${(e as Error).message}\n`);
-  process.exitCode = 2;
+  process.exitCode = e instanceof UsageError ? EXIT.usage : EXIT.failed;
 });

@@ -1,9 +1,16 @@
+import { UsageError } from './usage.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { replayPaths } from '../cases/files.js';
+import type { CaseResult } from '../cases/replay.js';
+import { junitXml, type JunitCase } from '../check/junit.js';
 import { checkCaseFile, type CaseCheck } from '../check/cases.js';
 import { sci, table } from './format.js';
 
 export interface ReplayCliOptions {
   json?: boolean;
+  /** Also write JUnit XML to this file. */
+  junit?: string;
   /** Also run the gradient checker on each case's objective. */
   check?: string;
 }
@@ -11,7 +18,7 @@ export interface ReplayCliOptions {
 /** `gradproof replay`: one line per case; exit code 1 if any case fails or is invalid. */
 export function runReplay(paths: string[], opts: ReplayCliOptions, out: (s: string) => void): number {
   if (opts.check !== undefined && opts.check !== 'full' && opts.check !== 'directional') {
-    throw new RangeError(`--check must be full or directional, got '${opts.check}'`);
+    throw new UsageError(`--check must be full or directional, got '${opts.check}'`);
   }
   const results = replayPaths(paths);
   const checks = new Map<number, CaseCheck>();
@@ -58,5 +65,26 @@ export function runReplay(paths: string[], opts: ReplayCliOptions, out: (s: stri
     if (results.length === 0) out('no case files found');
     out(`${passed} passed, ${failed} failed`);
   }
+  if (opts.junit) {
+    mkdirSync(dirname(opts.junit), { recursive: true });
+    writeFileSync(opts.junit, replayJunit(results));
+    if (!opts.json) out(`wrote ${opts.junit}`);
+  }
   return failed > 0 || results.length === 0 ? 1 : 0;
+}
+
+/** One testcase per case file: a case that could not be replayed is an error, one that disagrees a failure. */
+export function replayJunit(results: readonly CaseResult[]): string {
+  return junitXml('gradproof replay', [
+    {
+      name: 'gradproof replay',
+      timestamp: new Date(),
+      cases: results.map((r): JunitCase => {
+        const c: JunitCase = { name: r.name, classname: `gradproof.replay${r.file ? `.${basename(dirname(r.file))}` : ''}`, time: (r.ms ?? 0) / 1000 };
+        if (r.ok) return c;
+        const problem = { message: r.error ?? 'failed', text: `${r.file ?? r.name}: ${r.error ?? 'failed'}` };
+        return Number.isFinite(r.lossError) ? { ...c, failure: { type: 'mismatch', ...problem } } : { ...c, error: { type: 'invalid-case', ...problem } };
+      }),
+    },
+  ]);
 }

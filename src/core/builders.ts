@@ -3,21 +3,19 @@ import type { Params } from './params.js';
 import { Rng } from './rng.js';
 import type { Op } from './ops/op.js';
 import { dense } from './ops/dense.js';
-import { activation, leakyRelu, type ActivationName } from './ops/activations.js';
-import { softmax } from './ops/softmax.js';
+import type { ActivationName } from './ops/activations.js';
+import { createOp } from './ops/registry.js';
 import { batchNorm } from './ops/batchnorm.js';
 import { dropout } from './ops/dropout.js';
 import type { LossSpec } from './losses.js';
 import type { Penalty } from './penalties.js';
 import type { Model } from './network.js';
 
-/** An activation by name; `leaky-relu` takes its slope from `leakySlope`. */
-export type ActivationChoice = ActivationName | 'leaky-relu' | 'softmax';
+/** An activation by name (an op of the registry that needs no parameters); `leaky-relu` takes its slope from `leakySlope`. */
+export type ActivationChoice = ActivationName | 'leaky-relu' | 'softmax' | 'gelu';
 
 function activationOp(name: ActivationChoice, leakySlope: number): Op {
-  if (name === 'leaky-relu') return leakyRelu(leakySlope);
-  if (name === 'softmax') return softmax();
-  return activation(name);
+  return createOp(name === 'leaky-relu' ? { op: 'leaky-relu', slope: leakySlope } : name === 'gelu' ? { op: 'gelu', approximate: 'none' } : { op: name });
 }
 
 function checkSizes(sizes: readonly number[], where: string, min = 2): void {

@@ -1,5 +1,9 @@
 import { type Tensor, dims2, assertSameShape } from './tensor.js';
 import { softmaxRows } from './ops/softmax.js';
+import type { Rng } from './rng.js';
+import { smallDims, type Problem, type ProblemMaker } from './problem.js';
+import { randomTensor, uniformTensor } from './random.js';
+import type { Words } from './spec.js';
 
 /** What the summed loss is divided by: 1, the batch size m, or m·n_out. */
 export type Reduction = 'sum' | 'batch-mean' | 'mean';
@@ -89,3 +93,57 @@ export function lossForward(spec: LossSpec, yhat: Tensor, t: Tensor): LossResult
   }
   return { value: total / div, grad: { shape: [m, n], data: g } };
 }
+
+// ── Registry ─────────────────────────────────────────────────────────────
+
+/** Each loss with its checks (one per reduction) and the words that name it in property titles. */
+export interface LossEntry {
+  readonly kind: LossName;
+  readonly reductions: readonly Reduction[];
+  readonly checks: readonly ProblemMaker[];
+  readonly words: Words;
+  /** Predictions and targets where the loss is defined. */
+  data(rng: Rng, m: number, d: number): { yhat: Tensor; target: Tensor };
+}
+
+function lossEntry(kind: LossName, words: Words, data: LossEntry['data']): LossEntry {
+  return {
+    kind,
+    reductions: LOSS_REDUCTIONS[kind],
+    words,
+    data,
+    checks: LOSS_REDUCTIONS[kind].map((reduction) => ({
+      name: `loss/${kind}/${reduction}`,
+      description: `${kind}, reduction ${reduction}, as a function of the predictions`,
+      make: (rng: Rng): Problem => {
+        const { m, d } = smallDims(rng);
+        const { yhat, target } = data(rng, m, d);
+        const spec = { op: kind, reduction };
+        return {
+          params: new Map([['Yhat', yhat]]),
+          objective: (p) => lossForward(spec, p.get('Yhat')!, target).value,
+          grad: (p) => new Map([['Yhat', lossForward(spec, p.get('Yhat')!, target).grad]]),
+        };
+      },
+    })),
+  };
+}
+
+export const LOSSES: Readonly<Record<LossName, LossEntry>> = {
+  'squared-error': lossEntry('squared-error', ['squared error'], (rng, m, d) => ({ yhat: randomTensor(rng, [m, d]), target: randomTensor(rng, [m, d]) })),
+  'binary-cross-entropy': lossEntry('binary-cross-entropy', ['binary cross-entropy', /\bBCE\b/], (rng, m, d) => ({
+    yhat: uniformTensor(rng, [m, d], 0.02, 0.98),
+    target: uniformTensor(rng, [m, d], 0, 1),
+  })),
+  'softmax-cross-entropy': lossEntry('softmax-cross-entropy', ['softmax cross-entropy', /(?<!binary[\s-])\bcross-entropy\b/i], (rng, m, d) => {
+    const yhat = randomTensor(rng, [m, d], 3);
+    const target = uniformTensor(rng, [m, d], 0, 1);
+    // rows of T sum to 1
+    for (let i = 0; i < m; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += target.data[i * d + j]!;
+      for (let j = 0; j < d; j++) target.data[i * d + j]! /= s;
+    }
+    return { yhat, target };
+  }),
+};

@@ -1,5 +1,9 @@
 import { type Tensor, dims2 } from './tensor.js';
-import { type Params, getParam } from './params.js';
+import { type Params, getParam, zeroGrads } from './params.js';
+import type { Rng } from './rng.js';
+import { smallDims, type Problem, type ProblemMaker } from './problem.js';
+import { awayFromZero, randomTensor, uniformTensor } from './random.js';
+import type { Fields, SpecReader, Words } from './spec.js';
 
 /**
  * Regularisation terms added to the loss. Parameter penalties name the
@@ -98,4 +102,106 @@ export function activationPenalty(p: ActivationPenalty, h: Tensor): { value: num
     g[k] = (p.alpha / div) * Math.sign(hd[k]!);
   }
   return { value: (p.alpha * total) / div, grad: { shape: [m, n], data: g } };
+}
+
+// ── Registry ─────────────────────────────────────────────────────────────
+
+/** Everything the project knows about one penalty: case-file fields, checks, coverage words. */
+export interface PenaltyEntry<P extends Penalty = Penalty> {
+  readonly kind: P['op'];
+  readonly summary: string;
+  readonly fields: Fields;
+  read(r: SpecReader): P;
+  readonly checks: readonly ProblemMaker[];
+  readonly words: Words;
+}
+
+function paramPenaltyCheck(p: ParamPenalty): ProblemMaker {
+  return {
+    name: `penalty/${p.op}`,
+    description: `${p.op} on a weight matrix (bias not named, so not penalised)`,
+    make: (rng: Rng): Problem => {
+      const { d, k } = smallDims(rng);
+      const params = new Map([['W', awayFromZero(randomTensor(rng, [d, k]))], ['b', randomTensor(rng, [k])]]);
+      const run = (q: Map<string, Tensor>): { value: number; grads: Map<string, Tensor> } => {
+        const grads = zeroGrads(q);
+        return { value: paramPenalty(p, q, grads), grads };
+      };
+      return { params, objective: (q) => run(q).value, grad: (q) => run(q).grads };
+    },
+  };
+}
+
+function activationPenaltyCheck(name: string, description: string, p: ActivationPenalty, probabilities: boolean): ProblemMaker {
+  return {
+    name: `penalty/${name}`,
+    description,
+    make: (rng: Rng): Problem => {
+      const { m, d } = smallDims(rng);
+      const h = probabilities ? uniformTensor(rng, [m, d], 0.01, 0.99) : awayFromZero(randomTensor(rng, [m, d]));
+      return {
+        params: new Map([['H', h]]),
+        objective: (q) => activationPenalty(p, q.get('H')!).value,
+        grad: (q) => new Map([['H', activationPenalty(p, q.get('H')!).grad]]),
+      };
+    },
+  };
+}
+
+const PARAM_FIELDS: Fields = { required: ['alpha', 'params'], optional: [] };
+
+export const PENALTIES: { readonly [K in Penalty['op']]: PenaltyEntry<Extract<Penalty, { op: K }>> } = {
+  l2: {
+    kind: 'l2',
+    summary: 'alpha/2 · Σ w² over the named params (gradient alpha·w)',
+    fields: PARAM_FIELDS,
+    read: (r) => ({ op: 'l2', alpha: r.number('alpha'), params: r.params('params') }),
+    checks: [paramPenaltyCheck({ op: 'l2', alpha: 0.3, params: ['W'] })],
+    // not l2-lambda
+    words: ['weight decay', /\bL2\b(?![\s-]lambda)/i],
+  },
+  'l2-lambda': {
+    kind: 'l2-lambda',
+    summary: 'lambda · Σ θ² over the named params (gradient 2·lambda·θ), the other lecture convention',
+    fields: { required: ['lambda', 'params'], optional: [] },
+    read: (r) => ({ op: 'l2-lambda', lambda: r.number('lambda'), params: r.params('params') }),
+    checks: [paramPenaltyCheck({ op: 'l2-lambda', lambda: 0.3, params: ['W'] })],
+    words: ['l2-lambda', 'λ form'],
+  },
+  l1: {
+    kind: 'l1',
+    summary: 'alpha · Σ |w| over the named params',
+    fields: PARAM_FIELDS,
+    read: (r) => ({ op: 'l1', alpha: r.number('alpha'), params: r.params('params') }),
+    checks: [paramPenaltyCheck({ op: 'l1', alpha: 0.3, params: ['W'] })],
+    // not l1-activity
+    words: [/\bL1\b(?![\s-]activity)/i],
+  },
+  'kl-sparsity': {
+    kind: 'kl-sparsity',
+    summary: 'beta · Σ_j KL(rho ‖ ρ̂_j), ρ̂_j the batch mean of unit j of network[at]',
+    fields: { required: ['rho', 'beta', 'at'], optional: [] },
+    read: (r) => ({ op: 'kl-sparsity', rho: r.number('rho', { lo: 0, hi: 1, loOpen: true, hiOpen: true }), beta: r.number('beta'), at: r.opIndex('at') }),
+    checks: [activationPenaltyCheck('kl-sparsity', 'KL sparsity on mean activations in (0, 1)', { op: 'kl-sparsity', rho: 0.05, beta: 3, at: 0 }, true)],
+    words: ['kl-sparsity', 'sparsity penalty'],
+  },
+  'l1-activity': {
+    kind: 'l1-activity',
+    summary: 'alpha · Σ |h| of network[at], divided by m for reduction batch-mean',
+    fields: { required: ['alpha', 'at', 'reduction'], optional: [] },
+    read: (r) => {
+      if (!r.has('reduction')) r.fail('reduction', 'missing');
+      return { op: 'l1-activity', alpha: r.number('alpha'), at: r.opIndex('at'), reduction: r.choice('reduction', ['sum', 'batch-mean'] as const, 'sum') };
+    },
+    checks: [
+      activationPenaltyCheck('l1-activity/sum', 'α·Σ|h|', { op: 'l1-activity', alpha: 0.2, at: 0, reduction: 'sum' }, false),
+      activationPenaltyCheck('l1-activity/batch-mean', 'α/m·Σ|h|', { op: 'l1-activity', alpha: 0.2, at: 0, reduction: 'batch-mean' }, false),
+    ],
+    words: ['l1-activity', 'activity penalty'],
+  },
+};
+
+/** Every penalty entry, in the registry's order. */
+export function penaltyEntries(): readonly PenaltyEntry[] {
+  return Object.values(PENALTIES) as readonly PenaltyEntry[];
 }

@@ -2,6 +2,7 @@
  * A grade report as Gradescope's results.json, JUnit XML, JSON and text for
  * a terminal. (HTML is in html.ts.)
  */
+import { junitXml, type JunitCase, type JunitSuite } from '../check/junit.js';
 import type { GradeReport } from './types.js';
 
 export type GradeFormat = 'gradescope' | 'junit' | 'json' | 'text' | 'html';
@@ -57,45 +58,22 @@ export function toGradescope(r: GradeReport): GradescopeResults {
 
 // ---------------------------------------------------------------- JUnit
 
-function xml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
-}
-
 /** JUnit XML: a testsuite per exercise, a testcase per named test; submission problems as errors of their own suite. */
 export function toJunit(r: GradeReport): string {
-  const failures = r.exercises.reduce((a, e) => a + e.tests.filter((t) => !t.passed).length, 0);
-  const tests = r.exercises.reduce((a, e) => a + e.tests.length, 0);
-  const lines = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="gradproof grade ${xml(r.submission)} (${xml(reproduceLine(r))})" tests="${tests + r.errors.length}" failures="${failures}" errors="${r.errors.length}" time="${r.ms / 1000}">`,
-  ];
-  for (const e of r.exercises) {
-    const f = e.tests.filter((t) => !t.passed).length;
-    lines.push(`  <testsuite name="${xml(e.id)}" tests="${e.tests.length}" failures="${f}">`);
-    lines.push(`    <properties><property name="score" value="${pts(e.score)}"/><property name="max_score" value="${pts(e.maxScore)}"/></properties>`);
-    for (const t of e.tests) {
-      const open = `    <testcase classname="${xml(e.id)}" name="${xml(t.name)}">`;
-      if (t.passed) {
-        lines.push(`${open}<system-out>${xml(t.output)}</system-out></testcase>`);
-      } else {
-        const msg = t.output.split('\n').find((l) => l.trim()) ?? 'failed';
-        lines.push(`${open}<failure message="${xml(msg)} (${pts(t.points)}/${pts(t.maxPoints)} points)">${xml(t.output)}</failure></testcase>`);
-      }
-    }
-    lines.push('  </testsuite>');
-  }
+  const suites: JunitSuite[] = r.exercises.map((e) => ({
+    name: e.id,
+    properties: [['score', pts(e.score)], ['max_score', pts(e.maxScore)]] as const,
+    cases: e.tests.map((t): JunitCase => {
+      const c: JunitCase = { name: t.name, classname: e.id, time: (t.ms ?? 0) / 1000 };
+      if (t.passed) return { ...c, systemOut: t.output };
+      const msg = t.output.split('\n').find((l) => l.trim()) ?? 'failed';
+      return { ...c, failure: { type: e.missing ? 'missing' : 'wrong-answer', message: `${msg} (${pts(t.points)}/${pts(t.maxPoints)} points)`, text: t.output } };
+    }),
+  }));
   if (r.errors.length) {
-    lines.push(`  <testsuite name="submission" tests="${r.errors.length}" errors="${r.errors.length}">`);
-    r.errors.forEach((err, i) => lines.push(`    <testcase classname="submission" name="problem ${i + 1}"><error message="${xml(err)}"/></testcase>`));
-    lines.push('  </testsuite>');
+    suites.push({ name: 'submission', cases: r.errors.map((err, i) => ({ name: `problem ${i + 1}`, classname: 'submission', time: 0, error: { type: 'submission', message: err } })) });
   }
-  lines.push('</testsuites>');
-  return lines.join('\n') + '\n';
+  return junitXml(`gradproof grade ${r.submission} (${reproduceLine(r)})`, suites);
 }
 
 // ---------------------------------------------------------------- JSON

@@ -229,7 +229,11 @@ export async function gradeForm(ex: Exercise, answer: Answer, opts: ScoreOptions
   }
   const tests: TestResult[] = [];
   const budget: CostBudget = { costly: 0 };
-  for (const t of ex.spec.tests) tests.push(await runTest(ex, t, answer, opts, budget, shared));
+  for (const t of ex.spec.tests) {
+    const t0 = performance.now();
+    const r = await runTest(ex, t, answer, opts, budget, shared);
+    tests.push({ ...r, ms: performance.now() - t0 });
+  }
   return { form: answer.form, answer: answer.label, status: 'graded', tests, score: tests.reduce((a, t) => a + t.points, 0) };
 }
 
@@ -268,7 +272,7 @@ export function combineForms(ex: Exercise, forms: FormResult[]): ExerciseResult 
       forms.length === 1
         ? `${forms[0]!.form}${forms[0]!.answer && forms[0]!.form === 'expression' ? ` \`${forms[0]!.answer}\`` : ''}: ${per[0]!.output}`
         : forms.map((f, k) => `${f.form}${f.answer && f.form === 'expression' ? ` \`${f.answer}\`` : ''}: ${per[k]!.output}`).join('\n');
-    return { name: t.name, maxPoints: t.points, points: pts, passed: per.every((r) => r.passed), output };
+    return { name: t.name, maxPoints: t.points, points: pts, passed: per.every((r) => r.passed), output, ms: per.reduce((a, r) => a + (r.ms ?? 0), 0) };
   });
   return {
     id,

@@ -167,6 +167,8 @@ export interface TestResult {
   counterexample?: Counterexample;
   /** Feedback text. */
   output: string;
+  /** Wall time, milliseconds (when measured). */
+  ms?: number;
 }
 
 export interface FormResult {
@@ -192,7 +194,7 @@ export interface ExerciseResult {
   missing: boolean;
   forms: FormResult[];
   /** One line per test, over every graded form (the mean of the forms' points). */
-  tests: { name: string; maxPoints: number; points: number; passed: boolean; output: string }[];
+  tests: { name: string; maxPoints: number; points: number; passed: boolean; output: string; ms?: number }[];
 }
 
 export interface GradeReport {

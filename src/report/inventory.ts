@@ -1,12 +1,16 @@
 /**
  * The inventory behind the gradient-coverage page: every differentiable op,
- * loss, penalty, model and derivation of the project, built from the project
- * itself (the check targets of `coreTargets()`, the op kinds and penalty ops
- * written in src/core, LOSS_REDUCTIONS, the derivation topics, and the
- * property files with their test titles), and what exercises each item.
+ * loss, penalty, model and derivation of the project, from the core's
+ * registries (ops, losses, penalties), the check targets of `coreTargets()`
+ * and the derivation topics, and what exercises each item: the checks of a
+ * gradcheck.json and the property files' test titles.
  *
- * Pure: the caller (src/cli/report.ts) reads the files and passes their text.
+ * Pure: the caller passes the registries and the property files' text.
  */
+import type { Words } from '../core/spec.js';
+import { opEntries } from '../core/ops/registry.js';
+import { LOSSES } from '../core/losses.js';
+import { penaltyEntries } from '../core/penalties.js';
 
 export interface SourceFile {
   /** Path relative to the project root, e.g. 'src/core/ops/dense.ts'. */
@@ -14,17 +18,35 @@ export interface SourceFile {
   text: string;
 }
 
+/** An op or penalty of a registry, as the inventory needs it. */
+export interface RegistryItem {
+  name: string;
+  /** Where a user finds it, e.g. 'gradproof/core leakyRelu()'. */
+  definedIn: string;
+  /** How property titles name it (default: its name). */
+  words?: Words;
+  /** A constructor whose call in property code counts as using it. */
+  constructorName?: string;
+}
+
+/** The ops, losses and penalties of the core, from its registries. */
+export function coreRegistries(): Pick<InventoryInput, 'ops' | 'losses' | 'penalties'> {
+  return {
+    ops: opEntries().map((e) => ({ name: e.kind, definedIn: `gradproof/core OPS['${e.kind}']`, ...(e.words ? { words: e.words } : {}), ...(e.constructorName ? { constructorName: e.constructorName } : {}) })),
+    losses: Object.values(LOSSES).map((e) => ({ name: e.kind, reductions: e.reductions, words: e.words })),
+    penalties: penaltyEntries().map((e) => ({ name: e.kind, definedIn: `gradproof/core PENALTIES['${e.kind}']`, words: e.words })),
+  };
+}
+
 export interface InventoryInput {
   /** Every check target: name, kind and description (coreTargets()). */
   targets: readonly { name: string; kind: string; description: string }[];
-  /** Names of the elementwise activations (keys of activationRules). */
-  activations: readonly string[];
-  /** The op modules, src/core/ops/*.ts. */
-  opSources: readonly SourceFile[];
-  /** LOSS_REDUCTIONS: each loss and its reductions. */
-  losses: Readonly<Record<string, readonly string[]>>;
-  /** src/core/penalties.ts. */
-  penaltySource: SourceFile;
+  /** The op registry. */
+  ops: readonly RegistryItem[];
+  /** The loss registry: each loss, its reductions and its words. */
+  losses: readonly { name: string; reductions: readonly string[]; words?: Words }[];
+  /** The penalty registry. */
+  penalties: readonly RegistryItem[];
   /** The derivation topics (kebab-case) with their closed-form targets and symbolic forms. */
   topics: readonly { name: string; file: string; targets: readonly string[]; symbolic: readonly string[] }[];
   /** properties/*.property.test.ts. */
@@ -92,25 +114,6 @@ export function propertyTitles(text: string): string[] {
   return titles;
 }
 
-/** Op kinds written in the op modules (`kind: '…'`, `elementwise('…'`), plus the named activations, each with its file. */
-export function opKinds(sources: readonly SourceFile[], activations: readonly string[]): { name: string; file: string }[] {
-  const out = new Map<string, string>();
-  const actFile = sources.find((s) => /\bactivationRules\b/.test(s.text))?.path;
-  for (const s of sources) {
-    // the named activations where they are defined, in their table's order
-    if (s.path === actFile) for (const a of activations) if (!out.has(a)) out.set(a, s.path);
-    for (const m of s.text.matchAll(/\bkind:\s*'([a-z][\w-]*)'/g)) if (!out.has(m[1]!)) out.set(m[1]!, s.path);
-    for (const m of s.text.matchAll(/\belementwise\(\s*'([a-z][\w-]*)'/g)) if (!out.has(m[1]!)) out.set(m[1]!, s.path);
-  }
-  for (const a of activations) if (!out.has(a)) out.set(a, 'src/core/ops/activations.ts');
-  return [...out].map(([name, file]) => ({ name, file }));
-}
-
-/** The ops of the Penalty union (`| { op: '…'; …}`). */
-export function penaltyOps(source: SourceFile): string[] {
-  return [...new Set([...source.text.matchAll(/\|\s*\{\s*op:\s*'([a-z][\w-]*)'/g)].map((m) => m[1]!))];
-}
-
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A case-insensitive regex matching a term as a whole word, '-' and ' ' interchangeable. */
@@ -119,52 +122,18 @@ export function termRegex(term: string): RegExp {
   return new RegExp(`(?<![\\w-])${body}(?![\\w])`, 'i');
 }
 
-/**
- * The words property titles use for an item. Items missing here are matched
- * by their name alone. Negative patterns keep `relu` from matching `leaky
- * relu`, `softmax` from matching the softmax loss and `l2` from `l2-lambda`.
- */
-const TITLE_TERMS: Record<string, (string | RegExp)[]> = {
-  'op:dense': ['dense'],
-  'op:tanh': ['tanh'],
-  'op:softplus': ['softplus'],
-  'op:dropout': ['dropout'],
-  'op:batchnorm': ['batchnorm', 'batch norm', /\bBN\b/],
-  'op:relu': [/(?<![\w-]|leaky[\s-])relu\b/i],
-  'op:leaky-relu': ['leaky relu', 'leakyRelu'],
-  'op:identity': ['identity activation', 'identity activations'],
-  'op:sigmoid': ['sigmoid', 'σ′'],
-  'op:softmax': [/(?<![\w-])softmax(?![\w-]|\s+cross)/i],
-  'loss:squared-error': ['squared error'],
-  'loss:binary-cross-entropy': ['binary cross-entropy', /\bBCE\b/],
-  'loss:softmax-cross-entropy': ['softmax cross-entropy', /(?<!binary[\s-])\bcross-entropy\b/i],
-  'penalty:l2': ['weight decay', /\bL2\b(?![\s-]lambda)/i],
-  'penalty:l2-lambda': ['l2-lambda', 'λ form'],
-  'penalty:l1': [/\bL1\b(?![\s-]activity)/i],
-  'penalty:kl-sparsity': ['kl-sparsity', 'sparsity penalty'],
-  'penalty:l1-activity': ['l1-activity', 'activity penalty'],
-};
-
-/** How property code calls an op, when not by its kind string. */
-const CONSTRUCTORS: Record<string, string> = { dense: 'dense', batchnorm: 'batchNorm', dropout: 'dropout', softmax: 'softmax', 'leaky-relu': 'leakyRelu' };
-
-function titleMatchers(kind: string, name: string): RegExp[] {
-  const terms = TITLE_TERMS[`${kind}:${name}`] ?? [name];
-  return terms.map((t) => (typeof t === 'string' ? termRegex(t) : t));
+function titleMatchers(name: string, words: Words | undefined): RegExp[] {
+  return (words ?? [name]).map((t) => (typeof t === 'string' ? termRegex(t) : t));
 }
 
-function codeMatchers(kind: string, name: string): RegExp[] {
+function codeMatchers(name: string, constructorName: string | undefined): RegExp[] {
   const lit = new RegExp(`['"\`]${escapeRe(name)}['"\`]`);
-  if (kind === 'op') {
-    const ctor = CONSTRUCTORS[name];
-    return ctor ? [lit, new RegExp(`\\b${ctor}\\(`)] : [lit];
-  }
-  return [lit];
+  return constructorName ? [lit, new RegExp(`\\b${escapeRe(constructorName)}\\(`)] : [lit];
 }
 
-function evidence(properties: readonly { file: string; titles: string[]; text: string }[], kind: string, name: string, withCode: boolean): { named: PropertyEvidence[]; used: string[] } {
-  const tm = titleMatchers(kind, name);
-  const cm = withCode ? codeMatchers(kind, name) : [];
+function evidence(properties: readonly { file: string; titles: string[]; text: string }[], name: string, words: Words | undefined, code: RegExp[]): { named: PropertyEvidence[]; used: string[] } {
+  const tm = titleMatchers(name, words);
+  const cm = code;
   const named: PropertyEvidence[] = [];
   const used: string[] = [];
   for (const p of properties) {
@@ -188,25 +157,25 @@ export function buildInventory(input: InventoryInput): InventoryItem[] {
   const targetNames = (pred: (name: string) => boolean): string[] => targets.filter((t) => pred(t.name)).map((t) => t.name);
   const describe = (names: string[]): string => targets.find((t) => t.name === names[0])?.description ?? '';
 
-  for (const op of opKinds(input.opSources, input.activations)) {
+  for (const op of input.ops) {
     const ts = targetNames((n) => n === `op/${op.name}` || n.startsWith(`op/${op.name}-`) || n.startsWith(`op/${op.name}/`));
-    items.push({ kind: 'op', name: op.name, definedIn: op.file, description: ts.length ? describe(ts) : 'an op of the core', targets: ts, ...evidence(props, 'op', op.name, true) });
+    items.push({ kind: 'op', name: op.name, definedIn: op.definedIn, description: ts.length ? describe(ts) : 'an op of the core', targets: ts, ...evidence(props, op.name, op.words, codeMatchers(op.name, op.constructorName)) });
   }
-  for (const [loss, reductions] of Object.entries(input.losses)) {
-    const ev = evidence(props, 'loss', loss, true);
-    for (const r of reductions) {
-      const ts = targetNames((n) => n === `loss/${loss}/${r}`);
-      items.push({ kind: 'loss', name: `${loss}/${r}`, definedIn: 'src/core/losses.ts', description: `${loss}, reduction ${r}`, targets: ts, ...ev });
+  for (const loss of input.losses) {
+    const ev = evidence(props, loss.name, loss.words, codeMatchers(loss.name, undefined));
+    for (const r of loss.reductions) {
+      const ts = targetNames((n) => n === `loss/${loss.name}/${r}`);
+      items.push({ kind: 'loss', name: `${loss.name}/${r}`, definedIn: 'gradproof/core lossForward()', description: `${loss.name}, reduction ${r}`, targets: ts, ...ev });
     }
   }
-  for (const p of penaltyOps(input.penaltySource)) {
-    const ts = targetNames((n) => n === `penalty/${p}` || n.startsWith(`penalty/${p}/`));
-    items.push({ kind: 'penalty', name: p, definedIn: input.penaltySource.path, description: ts.length ? describe(ts) : 'a penalty of the core', targets: ts, ...evidence(props, 'penalty', p, true) });
+  for (const p of input.penalties) {
+    const ts = targetNames((n) => n === `penalty/${p.name}` || n.startsWith(`penalty/${p.name}/`));
+    items.push({ kind: 'penalty', name: p.name, definedIn: p.definedIn, description: ts.length ? describe(ts) : 'a penalty of the core', targets: ts, ...evidence(props, p.name, p.words, codeMatchers(p.name, p.constructorName)) });
   }
   for (const t of targets.filter((q) => q.kind === 'model')) {
     const short = t.name.replace(/^model\//, '');
     const term = short.startsWith('autoencoder/') ? `${short.slice('autoencoder/'.length)} autoencoder` : short;
-    items.push({ kind: 'model', name: short, definedIn: 'src/core/builders.ts', description: t.description, targets: [t.name], ...evidence(props, 'model', term, false) });
+    items.push({ kind: 'model', name: short, definedIn: 'src/core/builders.ts', description: t.description, targets: [t.name], ...evidence(props, term, undefined, []) });
   }
   for (const topic of input.topics) {
     const file = props.find((p) => p.file.endsWith(`/${topic.name}.property.test.ts`) || p.file === `${topic.name}.property.test.ts`);

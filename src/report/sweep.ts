@@ -1,6 +1,6 @@
 import { Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
-import { targetSeed, type Target } from '../check/suite.js';
+import { targetSeed, type Target } from '../check/targets.js';
 import type { GradcheckEntry, GradcheckReport } from '../check/summary.js';
 import { flatIndexOf, type StepSweep } from './gradients.js';
 

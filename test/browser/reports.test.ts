@@ -36,7 +36,7 @@ const offline: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gradproof-browser-'));
-  const code = runReportCommand({ dir, grades: false }, () => {}, silent);
+  const code = await runReportCommand({ dir, grades: false }, () => {}, silent);
   expect(code).toBe(0);
   report = JSON.parse(readFileSync(join(dir, 'gradcheck.json'), 'utf8')) as GradcheckReport;
   mkdirSync(SCREENSHOTS, { recursive: true });

@@ -71,7 +71,7 @@ describe('gradproof replay --json', () => {
     mkdirSync(sub);
     copyFileSync(join(fixturesDir, 'tied-ae-se.json'), join(sub, 'tied-ae-se.json'));
     const broken = JSON.parse(readFileSync(join(fixturesDir, 'l1-weights.json'), 'utf8'));
-    broken.network[1].op = 'gelu';
+    broken.network[1].op = 'swish';
     writeFileSync(join(sub, 'l1-weights.json'), JSON.stringify(broken));
 
     const r = gradproof('replay', '--json', sub);
@@ -82,7 +82,7 @@ describe('gradproof replay --json', () => {
     const bad = report.cases.find((c) => !c.ok)!;
     expect(bad.name).toBe('l1-weights');
     expect(bad.file).toBe(join(sub, 'l1-weights.json'));
-    expect(bad.error).toMatch(/network\[1\]\.op.*gelu/);
+    expect(bad.error).toMatch(/network\[1\]\.op.*swish/);
     expect(bad.lossError).toBeNull();
     expect(bad.maxGradError).toBeNull();
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runCheckCommand } from '../../src/cli/check.js';
-import { coreTargets, filterTargets, type Target } from '../../src/check/suite.js';
+import { coreTargets, filterTargets, type Target } from '../../src/check/targets.js';
 import { zeros } from '../../src/core/tensor.js';
 
 const silent = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
@@ -20,11 +20,11 @@ const wrongTarget: Target = {
     return {
       params: new Map([['W', w]]),
       objective: (p) => {
-        const d = (p instanceof Map ? p.get('W')! : p.W!).data;
+        const d = p.get('W')!.data;
         return d.reduce((s, v) => s + v * v * v, 0);
       },
       grad: (p) => {
-        const d = (p instanceof Map ? p.get('W')! : p.W!).data;
+        const d = p.get('W')!.data;
         const g = zeros([2, 3]);
         d.forEach((v, i) => (g.data[i] = 3 * v * v * (i === 4 ? 1.01 : 1)));
         return new Map([['W', g]]);
@@ -82,9 +82,9 @@ describe('gradproof check', () => {
     expect(bad.failures[0].entry).toBe('W[1,1]');
     expect(typeof bad.taylor.rate).toBe('number');
     const xml = readFileSync(join(dir, 'j.xml'), 'utf8');
-    expect(xml).toMatch(/<testsuites name="gradproof check" tests="2" failures="1">/);
-    expect(xml).toMatch(/<testcase classname="gradproof.op" name="planted\/cube">\s*<failure message=/);
-    expect(xml).toMatch(/<testcase classname="gradproof.op" name="op\/tanh"><\/testcase>/);
+    expect(xml).toMatch(/<testsuites name="gradproof check" tests="2" failures="1" errors="0" time="\d+\.\d{3}">/);
+    expect(xml).toMatch(/<testcase name="planted\/cube" classname="gradproof.op" time="\d+\.\d{3}"><failure message="[^"]+" type="gradient-check">/);
+    expect(xml).toMatch(/<testcase name="op\/tanh" classname="gradproof.op" time="\d+\.\d{3}"><\/testcase>/);
   });
 
   it('rejects an unknown mode, a non-integer seed and a filter that matches nothing', () => {

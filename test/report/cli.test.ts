@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gradeReportLinks, projectRoot, runReportCommand } from '../../src/cli/report.js';
+import { projectRoot, runReportCommand } from '../../src/cli/report.js';
+import { gradeReportLinks } from '../../src/report/site.js';
 import type { GradcheckReport } from '../../src/check/summary.js';
 import { all } from './helpers.js';
 
@@ -13,9 +14,9 @@ describe('gradproof report', () => {
   const lines: string[] = [];
   let code: number;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gradproof-report-'));
-    code = runReportCommand({ dir, grades: false }, (s) => lines.push(s), silent);
+    code = await runReportCommand({ dir, grades: false }, (s) => lines.push(s), silent);
   }, 120_000);
 
   it('runs the check suite when gradcheck.json is missing, saying so, and writes the pages', () => {
@@ -51,7 +52,7 @@ describe('gradproof report', () => {
     expect(index).toContain('Grade reports</span>: none yet');
   });
 
-  it('reads a given gradcheck.json, links code coverage and grade reports that exist, and rejects other JSON', () => {
+  it('reads a given gradcheck.json, links code coverage and grade reports that exist, and rejects other JSON', async () => {
     const other = mkdtempSync(join(tmpdir(), 'gradproof-report-'));
     mkdirSync(join(other, 'coverage'));
     writeFileSync(join(other, 'coverage', 'index.html'), '<html></html>');
@@ -62,7 +63,7 @@ describe('gradproof report', () => {
     writeFileSync(join(other, 'grades', 'results', 'alice.html'), '<html></html>');
     writeFileSync(join(other, 'grades', 'results', 'alice.json'), '{}');
     const out: string[] = [];
-    expect(runReportCommand({ dir: other, input: join(dir, 'gradcheck.json'), grades: false, sweep: false }, (s) => out.push(s), silent)).toBe(0);
+    expect(await runReportCommand({ dir: other, input: join(dir, 'gradcheck.json'), grades: false, sweep: false }, (s) => out.push(s), silent)).toBe(0);
     expect(out.some((l) => /not found/.test(l))).toBe(false);
     const index = readFileSync(join(other, 'index.html'), 'utf8');
     const hrefs = all(index, /href="([^"]+)"/);
@@ -72,7 +73,7 @@ describe('gradproof report', () => {
     expect(readFileSync(join(other, 'gradients.html'), 'utf8')).toContain('href="coverage/index.html" id="code-coverage-link"');
 
     writeFileSync(join(other, 'not-a-report.json'), JSON.stringify({ format: 'something/1' }));
-    expect(() => runReportCommand({ dir: other, input: join(other, 'not-a-report.json'), grades: false }, () => {}, silent)).toThrow(/not a gradproof check report.*something\/1/);
+    await expect(runReportCommand({ dir: other, input: join(other, 'not-a-report.json'), grades: false }, () => {}, silent)).rejects.toThrow(/not a gradproof check report.*something\/1/);
   });
 });
 

@@ -1,11 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildInventory, coverageStatus, kebab, opKinds, penaltyOps, propertyTitles, termRegex, type InventoryInput } from '../../src/report/inventory.js';
+import { buildInventory, coreRegistries, coverageStatus, kebab, propertyTitles, termRegex, type InventoryInput } from '../../src/report/inventory.js';
 import { buildCoveragePage } from '../../src/report/coverage-page.js';
-import { coreTargets } from '../../src/check/suite.js';
-import { activationRules } from '../../src/core/ops/activations.js';
+import { coreTargets } from '../../src/check/targets.js';
 import { LOSS_REDUCTIONS } from '../../src/core/losses.js';
-import { derivationTopics } from '../../src/cli/report.js';
+import { OPS } from '../../src/core/ops/registry.js';
+import { derivationTopics } from '../../src/report/site.js';
 import { all } from './helpers.js';
 
 describe('scanning the project', () => {
@@ -20,21 +20,12 @@ describe('scanning the project', () => {
     expect(propertyTitles(text)).toEqual(['plain title', 'double "quoted"', 'holds ${form.name}: ok', '%s: math.js agrees']);
   });
 
-  it('finds op kinds, activations first where they are defined, and penalty ops', () => {
-    const ops = opKinds(
-      [
-        { path: 'src/core/ops/activations.ts', text: "export const activationRules = {}; return elementwise('leaky-relu', rule);" },
-        { path: 'src/core/ops/dense.ts', text: "return { kind: 'dense', paramNames };" },
-      ],
-      ['sigmoid', 'tanh'],
-    );
-    expect(ops).toEqual([
-      { name: 'sigmoid', file: 'src/core/ops/activations.ts' },
-      { name: 'tanh', file: 'src/core/ops/activations.ts' },
-      { name: 'leaky-relu', file: 'src/core/ops/activations.ts' },
-      { name: 'dense', file: 'src/core/ops/dense.ts' },
-    ]);
-    expect(penaltyOps({ path: 'p.ts', text: "export type Penalty =\n  | { op: 'l2'; alpha: number }\n  /** doc */\n  | { op: 'kl-sparsity'; rho: number };" })).toEqual(['l2', 'kl-sparsity']);
+  it('takes ops, losses and penalties from the core registries, in their order', () => {
+    const r = coreRegistries();
+    expect(r.ops.map((o) => o.name)).toEqual(Object.keys(OPS));
+    expect(r.ops.find((o) => o.name === 'leaky-relu')).toMatchObject({ definedIn: "gradproof/core OPS['leaky-relu']", constructorName: 'leakyRelu' });
+    expect(r.losses.map((l) => [l.name, l.reductions])).toEqual(Object.entries(LOSS_REDUCTIONS));
+    expect(r.penalties.map((p) => p.name)).toEqual(['l2', 'l2-lambda', 'l1', 'kl-sparsity', 'l1-activity']);
     expect(kebab('weightDecay')).toBe('weight-decay');
     expect(kebab('vaeGan')).toBe('vae-gan');
   });
@@ -56,14 +47,13 @@ const input = (over: Partial<InventoryInput> = {}): InventoryInput => ({
     { name: 'derivation/topic-a/closed', kind: 'derivation', description: 'closed form' },
     { name: 'symbolic/topic-a/form-1', kind: 'symbolic', description: 'form' },
   ],
-  activations: ['relu'],
-  opSources: [
-    { path: 'src/core/ops/activations.ts', text: 'export const activationRules = {};' },
-    { path: 'src/core/ops/dense.ts', text: "kind: 'dense'" },
-    { path: 'src/core/ops/orphan.ts', text: "kind: 'orphan'" },
+  ops: [
+    { name: 'relu', definedIn: 'core relu' },
+    { name: 'dense', definedIn: 'core dense', constructorName: 'dense' },
+    { name: 'orphan', definedIn: 'core orphan' },
   ],
-  losses: { 'squared-error': ['sum', 'mean'] },
-  penaltySource: { path: 'src/core/penalties.ts', text: "| { op: 'l1-activity'; alpha: number }" },
+  losses: [{ name: 'squared-error', reductions: ['sum', 'mean'] }],
+  penalties: [{ name: 'l1-activity', definedIn: 'core l1-activity' }],
   topics: [{ name: 'topic-a', file: 'src/derivations/topic-a.ts', targets: ['derivation/topic-a/closed'], symbolic: ['topic-a/form-1'] }],
   properties: [
     {
@@ -149,17 +139,14 @@ describe("the project's own inventory", () => {
   const targets = coreTargets();
   const items = buildInventory({
     targets,
-    activations: Object.keys(activationRules),
-    opSources: read('src/core/ops', '.ts'),
-    losses: LOSS_REDUCTIONS,
-    penaltySource: { path: 'src/core/penalties.ts', text: readFileSync('src/core/penalties.ts', 'utf8') },
+    ...coreRegistries(),
     topics: derivationTopics(),
     properties: read('properties', '.property.test.ts'),
   });
 
   it('finds every op, loss, penalty and topic of the core, each with a check', () => {
     const names = (k: string) => items.filter((i) => i.kind === k).map((i) => i.name).sort();
-    expect(names('op')).toEqual(['batchnorm', 'dense', 'dropout', 'identity', 'leaky-relu', 'relu', 'sigmoid', 'softmax', 'softplus', 'tanh']);
+    expect(names('op')).toEqual(['batchnorm', 'dense', 'dropout', 'gelu', 'identity', 'layernorm', 'leaky-relu', 'relu', 'sigmoid', 'softmax', 'softplus', 'tanh']);
     expect(names('loss').length).toBe(Object.values(LOSS_REDUCTIONS).reduce((a, r) => a + r.length, 0));
     expect(names('penalty')).toEqual(['kl-sparsity', 'l1', 'l1-activity', 'l2', 'l2-lambda']);
     expect(names('derivation topic').length).toBe(10);

@@ -1,5 +1,9 @@
 import type { Tensor } from '../tensor.js';
 import type { Env, Op, Step } from './op.js';
+import { NO_FIELDS, opProblem, type OpEntry } from './entry.js';
+import { smallDims, type ProblemMaker } from '../problem.js';
+import { awayFromZero, randomTensor } from '../random.js';
+import type { Words } from '../spec.js';
 
 /**
  * Elementwise activations as a table: each rule gives the forward value and
@@ -73,3 +77,62 @@ export function leakyRelu(slope: number): Op {
   if (!Number.isFinite(slope)) throw new RangeError(`leakyRelu: slope must be finite, got ${slope}`);
   return elementwise('leaky-relu', leakyReluRule(slope));
 }
+
+// ── Registry entries ──────────────────────────────────────────────────────
+
+/** The check of an elementwise op: inputs away from its kink at 0. */
+function elementwiseCheck(kind: string, description: string, make: () => Op): ProblemMaker {
+  return {
+    name: `op/${kind}`,
+    description,
+    make: (rng) => {
+      const { m, d } = smallDims(rng);
+      return opProblem(make, new Map([['X', awayFromZero(randomTensor(rng, [m, d], 2))]]), randomTensor(rng, [m, d]));
+    },
+  };
+}
+
+const ACTIVATION_WORDS: Record<ActivationName, Words> = {
+  sigmoid: ['sigmoid', 'σ′'],
+  tanh: ['tanh'],
+  relu: [/(?<![\w-]|leaky[\s-])relu\b/i],
+  softplus: ['softplus'],
+  identity: ['identity activation', 'identity activations'],
+};
+
+const ACTIVATION_SUMMARY: Record<ActivationName, string> = {
+  sigmoid: '1 / (1 + e^−h) elementwise',
+  tanh: 'tanh elementwise',
+  relu: 'max(0, h) elementwise',
+  softplus: 'log(1 + e^h) elementwise',
+  identity: 'Y = H',
+};
+
+function activationEntry<N extends ActivationName>(name: N): OpEntry<{ op: N }> {
+  return {
+    kind: name,
+    summary: ACTIVATION_SUMMARY[name],
+    fields: NO_FIELDS,
+    read: (r) => ({ spec: { op: name }, width: r.width }),
+    create: () => activation(name),
+    checks: [elementwiseCheck(name, `${name} elementwise`, () => activation(name))],
+    words: ACTIVATION_WORDS[name],
+  };
+}
+
+export const sigmoidEntry = activationEntry('sigmoid');
+export const tanhEntry = activationEntry('tanh');
+export const reluEntry = activationEntry('relu');
+export const softplusEntry = activationEntry('softplus');
+export const identityEntry = activationEntry('identity');
+
+export const leakyReluEntry: OpEntry<{ op: 'leaky-relu'; slope: number }> = {
+  kind: 'leaky-relu',
+  summary: 'h if h > 0, else slope·h',
+  fields: { required: ['slope'], optional: [] },
+  read: (r) => ({ spec: { op: 'leaky-relu', slope: r.number('slope') }, width: r.width }),
+  create: (s) => leakyRelu(s.slope),
+  checks: [elementwiseCheck('leaky-relu', 'leaky relu, slope 0.1', () => leakyRelu(0.1))],
+  words: ['leaky relu', 'leakyRelu'],
+  constructorName: 'leakyRelu',
+};

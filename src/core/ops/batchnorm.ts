@@ -1,6 +1,10 @@
 import { type Tensor, dims2 } from '../tensor.js';
 import { getParam } from '../params.js';
 import type { Env, Op, Step } from './op.js';
+import { opProblem, type OpEntry } from './entry.js';
+import { Rng } from '../rng.js';
+import { randomTensor, uniformTensor } from '../random.js';
+import type { SpecReader } from '../spec.js';
 
 export interface BatchNormOptions {
   gamma: string;
@@ -137,3 +141,54 @@ export function batchNorm(opts: BatchNormOptions): BatchNormOp {
   };
   return op;
 }
+
+// ── Registry entry ────────────────────────────────────────────────────────
+
+/** A per-column parameter vector of the activations' width. */
+export function widthVector(r: SpecReader, field: string): string {
+  return r.param(field, (s, name) => (s.length === 1 && s[0] === r.width ? undefined : `'${name}' is [${s.join(', ')}], expected [${r.width}]`));
+}
+
+export const batchNormEntry: OpEntry<{ op: 'batchnorm'; gamma: string; beta: string; eps: number }> = {
+  kind: 'batchnorm',
+  summary: 'training mode: per column over the batch, y = γ(h − μ)/sqrt(σ² + eps) + β (biased σ²)',
+  fields: { required: ['gamma', 'beta', 'eps'], optional: [] },
+  read: (r) => ({
+    spec: { op: 'batchnorm', gamma: widthVector(r, 'gamma'), beta: widthVector(r, 'beta'), eps: r.number('eps', { lo: 0, hi: Infinity }) },
+    width: r.width,
+  }),
+  create: (s) => batchNorm({ gamma: s.gamma, beta: s.beta, eps: s.eps }),
+  checks: [
+    {
+      name: 'op/batchnorm-train',
+      description: 'batch norm on batch statistics',
+      make: (rng) => {
+        const m = 2 + rng.int(5);
+        const d = 2 + rng.int(4);
+        const p = new Map([['X', randomTensor(rng, [m, d], 2)], ['gamma', uniformTensor(rng, [d], 0.5, 2)], ['beta', randomTensor(rng, [d])]]);
+        return opProblem(() => batchNorm({ gamma: 'gamma', beta: 'beta', eps: 1e-5 }), p, randomTensor(rng, [m, d]));
+      },
+    },
+    {
+      name: 'op/batchnorm-inference',
+      description: 'batch norm on running averages',
+      make: (rng) => {
+        const m = 1 + rng.int(5);
+        const d = 2 + rng.int(4);
+        const gamma = uniformTensor(rng, [d], 0.5, 2);
+        const beta = randomTensor(rng, [d]);
+        const x = randomTensor(rng, [m, d], 2);
+        // Running averages from one tracked training pass on other data.
+        const make = (): Op => {
+          const op = batchNorm({ gamma: 'gamma', beta: 'beta', eps: 1e-5 });
+          const params = new Map([['gamma', gamma], ['beta', beta]]);
+          op.forward(randomTensor(new Rng(99), [8, d], 3), { params, grads: new Map(), training: true, trackStats: true, rng: new Rng(0) });
+          return op;
+        };
+        return opProblem(make, new Map([['X', x], ['gamma', gamma], ['beta', beta]]), randomTensor(rng, [m, d]), { training: false });
+      },
+    },
+  ],
+  words: ['batchnorm', 'batch norm', /\bBN\b/],
+  constructorName: 'batchNorm',
+};

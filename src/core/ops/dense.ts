@@ -2,6 +2,9 @@ import { type Tensor, dims2, addRowVector, sumRowsInto } from '../tensor.js';
 import { matmul, matmulTA, matmulTB } from '../matmul.js';
 import { getParam } from '../params.js';
 import type { Env, Op, Step } from './op.js';
+import { opProblem, type OpEntry } from './entry.js';
+import { smallDims, type ProblemMaker } from '../problem.js';
+import { randomTensor } from '../random.js';
 
 export interface DenseOptions {
   weight: string;
@@ -45,3 +48,48 @@ export function dense(opts: DenseOptions): Op {
     },
   };
 }
+
+// ── Registry entry ────────────────────────────────────────────────────────
+
+const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
+
+function denseCheck(name: string, description: string, opts: DenseOptions): ProblemMaker {
+  return {
+    name: `op/${name}`,
+    description,
+    make: (rng) => {
+      const { m, d, k } = smallDims(rng);
+      const p = new Map([['X', randomTensor(rng, [m, d])], ['W', randomTensor(rng, opts.transpose ? [k, d] : [d, k])]]);
+      if (opts.bias) p.set('b', randomTensor(rng, [k]));
+      return opProblem(() => dense(opts), p, randomTensor(rng, [m, k]));
+    },
+  };
+}
+
+export const denseEntry: OpEntry<{ op: 'dense'; weight: string; bias?: string; transpose: boolean }> = {
+  kind: 'dense',
+  summary: 'Y = H·W + b (W [d, out]); with transpose, Y = H·Wᵀ + b (W [out, d]); no bias key, no bias',
+  fields: { required: ['weight'], optional: ['bias', 'transpose'] },
+  read(r) {
+    const transpose = r.boolean('transpose', false);
+    let out = 0;
+    const weight = r.param('weight', (s, name) => {
+      if (s.length !== 2) return `a dense weight must be a matrix, got '${name}' ${shapeText(s)}`;
+      const [din, dout] = transpose ? [s[1]!, s[0]!] : [s[0]!, s[1]!];
+      out = dout;
+      return din === r.width ? undefined : `'${name}' is ${shapeText(s)}${transpose ? ' (used transposed)' : ''}, so it takes ${din} inputs, but the activations here have ${r.width} columns`;
+    });
+    const spec: { op: 'dense'; weight: string; bias?: string; transpose: boolean } = { op: 'dense', weight, transpose };
+    if (r.has('bias')) {
+      spec.bias = r.param('bias', (s, name) => (s.length === 1 && s[0] === out ? undefined : `'${name}' is ${shapeText(s)}, expected [${out}]`));
+    }
+    return { spec, width: out };
+  },
+  create: (s) => dense(s),
+  checks: [
+    denseCheck('dense', 'Y = X·W + b', { weight: 'W', bias: 'b' }),
+    denseCheck('dense-no-bias', 'Y = X·W', { weight: 'W' }),
+    denseCheck('dense-transpose', 'Y = X·Wᵀ + b (a tied decoder)', { weight: 'W', bias: 'b', transpose: true }),
+  ],
+  constructorName: 'dense',
+};

@@ -1,5 +1,8 @@
 import { type Tensor, sameShape } from '../tensor.js';
 import type { Env, Op, Step } from './op.js';
+import { opProblem, type OpEntry } from './entry.js';
+import { smallDims } from '../problem.js';
+import { randomTensor } from '../random.js';
 
 export interface DropoutOptions {
   /** Probability of keeping a unit, in (0, 1]. */
@@ -51,3 +54,31 @@ export function dropout(opts: DropoutOptions): Op {
     },
   };
 }
+
+export const dropoutEntry: OpEntry<{ op: 'dropout'; keep: number; mask: string }> = {
+  kind: 'dropout',
+  summary: 'inverted dropout with a fixed mask: Y = H ⊙ M / keep',
+  fields: { required: ['keep', 'mask'], optional: [] },
+  read(r) {
+    const keep = r.number('keep', { lo: 0, hi: 1, loOpen: true });
+    const { name, tensor: t } = r.constant('mask');
+    if (t.shape.length !== 2 || t.shape[0] !== r.rows || t.shape[1] !== r.width) {
+      r.fail('mask', `'${name}' is [${t.shape.join(', ')}], but the activations here are [${r.rows}, ${r.width}]`);
+    }
+    const bad = t.data.findIndex((v) => v !== 0 && v !== 1);
+    if (bad >= 0) r.failAt(`constants.${name}.data[${bad}]`, `a dropout mask holds only 0 and 1, got ${t.data[bad]}`);
+    return { spec: { op: 'dropout', keep, mask: name }, width: r.width };
+  },
+  create: (s, constants) => dropout({ keep: s.keep, mask: constants.get(s.mask)! }),
+  checks: [
+    {
+      name: 'op/dropout',
+      description: 'inverted dropout, seeded mask, keep 0.7',
+      make: (rng) => {
+        const { m, d } = smallDims(rng);
+        return opProblem(() => dropout({ keep: 0.7 }), new Map([['X', randomTensor(rng, [m, d])]]), randomTensor(rng, [m, d]), { training: true, rng: 5 });
+      },
+    },
+  ],
+  constructorName: 'dropout',
+};

@@ -1,5 +1,8 @@
 import { type Tensor, dims2 } from '../tensor.js';
 import type { Env, Op, Step } from './op.js';
+import { NO_FIELDS, opProblem, type OpEntry } from './entry.js';
+import { smallDims } from '../problem.js';
+import { randomTensor } from '../random.js';
 
 /** Row-wise softmax, shifted by the row maximum so large logits do not overflow. */
 export function softmaxRows(x: Tensor): Tensor {
@@ -47,3 +50,24 @@ export function softmax(): Op {
     },
   };
 }
+
+export const softmaxEntry: OpEntry<{ op: 'softmax' }> = {
+  kind: 'softmax',
+  summary: 'row-wise softmax',
+  fields: NO_FIELDS,
+  read: (r) => ({ spec: { op: 'softmax' }, width: r.width }),
+  create: () => softmax(),
+  checks: [
+    {
+      name: 'op/softmax',
+      description: 'row-wise softmax',
+      make: (rng) => {
+        const { m, d } = smallDims(rng);
+        return opProblem(() => softmax(), new Map([['X', randomTensor(rng, [m, d], 3)]]), randomTensor(rng, [m, d]));
+      },
+    },
+  ],
+  // not the softmax cross-entropy loss
+  words: [/(?<![\w-])softmax(?![\w-]|\s+cross)/i],
+  constructorName: 'softmax',
+};
