@@ -12,31 +12,40 @@ export type GeluApproximation = 'none' | 'tanh';
 export const GELU_APPROXIMATIONS: readonly GeluApproximation[] = ['none', 'tanh'];
 
 /**
- * erf(x) to about 1e-16 relative: its Maclaurin series for |x| < 2, the
- * continued fraction of erfc beyond (both converge fast there). JavaScript
- * has no Math.erf; libraries that have one (math.js) are too heavy for a
- * core op's inner loop.
+ * erf(x) to a few ulps: Maclaurin's series for |x| < 0.5; for |x| < 2.5 the series of positive terms
+ * erf x = 2x/√π · e^(−x²) · Σₙ (2x²)ⁿ / (1·3·…·(2n+1)) (no cancellation, unlike
+ * Maclaurin's alternating one), beyond it 1 − erfc by erfc's continued
+ * fraction. JavaScript has no Math.erf; math.js has one, but it is too heavy
+ * a dependency for a core op's inner loop.
  */
 export function erf(x: number): number {
   const ax = Math.abs(x);
-  if (ax < 2) {
-    // erf x = 2/√π Σ (−1)ⁿ x^(2n+1) / (n! (2n+1))
-    let term = x;
-    let sum = x;
-    const x2 = x * x;
-    for (let n = 1; n < 60; n++) {
-      term *= -x2 / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return (2 / Math.sqrt(Math.PI)) * sum;
-  }
   if (ax > 6) return Math.sign(x);
-  return Math.sign(x) * (1 - erfcCf(ax));
+  if (ax >= 2.5) return Math.sign(x) * (1 - erfcCf(ax));
+  const x2 = x * x;
+  if (ax < 0.5) {
+    // Maclaurin: erf x = 2/√π Σ (−1)ⁿ x^(2n+1) / (n!(2n+1)), whose terms shrink fast here
+    let t = x;
+    let s = x;
+    for (let n = 1; n < 30; n++) {
+      t *= -x2 / n;
+      const add = t / (2 * n + 1);
+      s += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(s)) break;
+    }
+    return (2 / Math.sqrt(Math.PI)) * s;
+  }
+  let term = 1;
+  let sum = 1;
+  for (let n = 1; n < 100; n++) {
+    term *= (2 * x2) / (2 * n + 1);
+    sum += term;
+    if (term < 1e-17 * sum) break;
+  }
+  return ((2 * x) / Math.sqrt(Math.PI)) * Math.exp(-x2) * sum;
 }
 
-/** erfc(x) for x ≥ 2 by Lentz's evaluation of its continued fraction. */
+/** erfc(x) for x ≥ 2.5 by Lentz's evaluation of its continued fraction. */
 function erfcCf(x: number): number {
   // erfc x = e^(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …)))))
   const tiny = 1e-300;
