@@ -14,6 +14,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'properties/**/*.test.ts'],
     exclude: [...configDefaults.exclude, ...(browserTests ? [] : ['test/browser/**'])],
     testTimeout: 60_000,
+    globalSetup: ['test/global-setup.ts'],
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

@@ -10,8 +10,8 @@ interface MatcherResult {
 
 /**
  * Matchers for vitest (or Jest): `expect.extend(gradproofMatchers)`, then
- * `expect(f).toHaveCorrectGradient(grad, x, options?)`.
- * For types, add `declare module 'vitest' { interface Assertion<T> extends GradproofMatchers<T> {} }`.
+ * `expect(f).toHaveCorrectGradient(grad, x, options?)`. With vitest,
+ * `import 'gradproof/vitest'` does both the registration and the types.
  */
 export const gradproofMatchers = {
   toHaveCorrectGradient(received: unknown, grad: GradFn, x: ArrayLike<number>, options?: CheckOptions): MatcherResult {

@@ -17,6 +17,7 @@
  *   decoder path  (W* = Wᵀ in x̂):   (2·WᵀXᵀR)ᵀ = 2·RᵀXW
  *   dL/dW = 2(XᵀR + RᵀX)W.
  */
+import { randomTensor } from '../core/random.js';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
@@ -365,9 +366,6 @@ export const symbolicForms: SymbolicForm[] = [
   },
 ];
 
-function randomTensor(rng: Rng, shape: number[], std = 1): Tensor {
-  return { shape, data: rng.normals(shape.reduce((a, b) => a * b, 1), std) };
-}
 
 export const targets: DerivationTarget[] = [
   {

@@ -18,6 +18,7 @@
  * factor that makes the expectations agree is the keep probability p, which
  * coincides with the drop probability only at p = 1/2.)
  */
+import { randomTensor } from '../core/random.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import type { DerivationTarget, SymbolicForm } from './types.js';
@@ -205,9 +206,6 @@ export const symbolicForms: SymbolicForm[] = [
   },
 ];
 
-function randomTensor(rng: Rng, shape: number[], std = 1): Tensor {
-  return { shape, data: rng.normals(shape.reduce((a, b) => a * b, 1), std) };
-}
 
 export const targets: DerivationTarget[] = [
   {

@@ -22,6 +22,7 @@
  * Softmax: ∂s/∂t = diag(s) − ssᵀ; with cross-entropy −Σ y log s and a
  * probability vector y, the gradient on the logits is s − y.
  */
+import { randomTensor } from '../core/random.js';
 import { Matrix } from 'ml-matrix';
 import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
@@ -462,10 +463,6 @@ export const symbolicForms: SymbolicForm[] = [
   },
 ];
 
-function randomTensor(rng: Rng, shape: number[], std = 1): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return { shape, data: rng.normals(n, std) };
-}
 
 function twoLayerTarget(f: Squash): DerivationTarget {
   return {

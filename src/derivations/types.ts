@@ -1,4 +1,4 @@
-import type { Tensor } from '../core/tensor.js';
+import type { Problem } from '../core/problem.js';
 import type { Rng } from '../core/rng.js';
 
 /**
@@ -26,9 +26,5 @@ export interface DerivationTarget {
   /** e.g. 'derivation/kl-sparsity/dOmega-dW' */
   name: string;
   description: string;
-  make(rng: Rng): {
-    params: Map<string, Tensor>;
-    objective(p: Map<string, Tensor>): number;
-    grad(p: Map<string, Tensor>): Map<string, Tensor>;
-  };
+  make(rng: Rng): Problem;
 }

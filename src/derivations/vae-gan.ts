@@ -25,6 +25,7 @@
  * where D rejects the fakes (D(g) → 0), ∂V/∂(A, d) vanishes with D while
  * ∂L/∂(A, d) does not: the reason for the non-saturating loss.
  */
+import { randomTensor } from '../core/random.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import { sigmoidScalar, softplusScalar } from '../core/ops/activations.js';
@@ -369,9 +370,6 @@ export const symbolicForms: SymbolicForm[] = [
   },
 ];
 
-function randomTensor(rng: Rng, shape: number[], std = 1): Tensor {
-  return { shape, data: rng.normals(shape.reduce((a, b) => a * b, 1), std) };
-}
 
 function ganSetup(rng: Rng) {
   const n = 1 + rng.int(4);

@@ -20,6 +20,7 @@
  *
  * L1: α‖w‖₁ ⇒ α·sign(w), a subgradient (|w| has no derivative at 0).
  */
+import { randomTensor } from '../core/random.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
 import type { DerivationTarget, SymbolicForm } from './types.js';
@@ -223,9 +224,6 @@ export function leastSquares(X: Tensor, T: Tensor, W: Tensor, b: Tensor): { valu
 
 const get = (p: ReadonlyMap<string, Tensor>, name: string): Tensor => param(p, name, 'weight-decay target');
 
-function randomTensor(rng: Rng, shape: number[], std = 1): Tensor {
-  return { shape, data: rng.normals(shape.reduce((a, b) => a * b, 1), std) };
-}
 
 function regressionProblem(rng: Rng): { X: Tensor; T: Tensor; W: Tensor; b: Tensor } {
   const m = 2 + rng.int(5);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CaseError, parseCase, replayCase, replayFile } from '../../src/index.js';
+import { CaseError, parseCase, replayCase, replayFile } from '../../src/cases/index.js';
 
 type Doc = any;
 

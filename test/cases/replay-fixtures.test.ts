@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { caseFiles, GRAD_RTOL, LOSS_RTOL, replayFile, replayPaths } from '../../src/index.js';
+import { caseFiles, GRAD_RTOL, LOSS_RTOL, replayFile, replayPaths } from '../../src/cases/index.js';
 
 const root = process.cwd();
 const fixturesDir = resolve(root, 'fixtures/cases');

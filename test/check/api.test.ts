@@ -6,30 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import {
-  assertGradient,
-  checkGradient,
-  checkJacobian,
-  checkModel,
-  checkParams,
-  formatResult,
-  GradientCheckError,
-  gradproofMatchers,
-  mlp,
-  multiIndex,
-  positiveDefiniteArb,
-  probabilityArb,
-  Rng,
-  shapeArb,
-  taylorTest,
-  tensor,
-  tensorArb,
-  type GradproofMatchers,
-  type NamedGradients,
-  type NamedTensors,
-  type Op,
-  type Tensor,
-} from '../../src/index.js';
+import { assertGradient, checkGradient, checkJacobian, checkModel, checkParams, formatResult, GradientCheckError, gradproofMatchers, multiIndex, positiveDefiniteArb, probabilityArb, shapeArb, taylorTest, tensorArb, type GradproofMatchers, type NamedGradients, type NamedTensors, type Tensor } from '../../src/index.js';
+import { mlp, Rng, tensor, type Op } from '../../src/core/index.js';
 import { coupled, coupledGrad, planted, points, separable, separableGrad, type Fn, type Grad } from './helpers.js';
 
 declare module 'vitest' {

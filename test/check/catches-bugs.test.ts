@@ -3,7 +3,8 @@
  * to the wrong entries.
  */
 import { describe, expect, it } from 'vitest';
-import { bernoulliKl, checkGradient, formatResult, type CheckResult } from '../../src/index.js';
+import { bernoulliKl } from '../../src/core/index.js';
+import { checkGradient, formatResult, type CheckResult } from '../../src/index.js';
 import {
   coupled,
   coupledGrad,

@@ -3,15 +3,8 @@
  * happened; bad arguments and options throw, naming the culprit.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  assertGradient,
-  checkGradient,
-  checkJacobian,
-  checkParams,
-  taylorTest,
-  tensor,
-  type CheckResult,
-} from '../../src/index.js';
+import { assertGradient, checkGradient, checkJacobian, checkParams, taylorTest, type CheckResult } from '../../src/index.js';
+import { tensor } from '../../src/core/index.js';
 import { coupled, coupledGrad, points, type Fn, type Grad } from './helpers.js';
 
 const sq: Fn = (x) => x.reduce((s, v) => s + v * v, 0);

@@ -4,19 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  autoencoder,
-  bernoulliKl,
-  checkGradient,
-  checkModel,
-  formatResult,
-  mlp,
-  positiveDefiniteArb,
-  Rng,
-  tensor,
-  type Model,
-  type Tensor,
-} from '../../src/index.js';
+import { autoencoder, bernoulliKl, mlp, Rng, tensor, type Model } from '../../src/core/index.js';
+import { checkGradient, checkModel, formatResult, positiveDefiniteArb, type Tensor } from '../../src/index.js';
 import {
   coupled,
   coupledGrad,

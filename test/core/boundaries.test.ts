@@ -3,8 +3,8 @@
  * edges of valid options, degenerate batches and exact zeros.
  */
 import { describe, expect, it } from 'vitest';
-import { batchNorm, dropout, dense, lossForward, bernoulliKl, paramPenalty, activationPenalty, Rng, zeros, fromRows } from '../../src/index.js';
-import type { Env } from '../../src/index.js';
+import { batchNorm, dropout, dense, lossForward, bernoulliKl, paramPenalty, activationPenalty, Rng, zeros, fromRows } from '../../src/core/index.js';
+import type { Env } from '../../src/core/index.js';
 
 const env = (params: Map<string, ReturnType<typeof zeros>>, training = true, trackStats = false): Env => ({
   params,

@@ -5,16 +5,7 @@
  * tensor constructors' refusals.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  autoencoder,
-  corrupt,
-  fromRows,
-  mlp,
-  predict,
-  Rng,
-  tensor,
-  zeros,
-} from '../../src/index.js';
+import { autoencoder, corrupt, fromRows, mlp, predict, Rng, tensor, zeros } from '../../src/core/index.js';
 
 const std = (a: Float64Array): number => {
   const mean = a.reduce((s, v) => s + v, 0) / a.length;

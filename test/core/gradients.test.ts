@@ -1,29 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  activation,
-  activationPenalty,
-  autoencoder,
-  batchNorm,
-  dense,
-  dropout,
-  evaluate,
-  leakyRelu,
-  lossForward,
-  mlp,
-  paramPenalty,
-  Rng,
-  softmax,
-  tensor,
-  zeroGrads,
-  type ActivationPenalty,
-  type Env,
-  type LossSpec,
-  type Model,
-  type Op,
-  type ParamPenalty,
-  type Params,
-  type Tensor,
-} from '../../src/index.js';
+import { activation, activationPenalty, autoencoder, batchNorm, dense, dropout, evaluate, leakyRelu, lossForward, mlp, paramPenalty, Rng, softmax, tensor, zeroGrads, type ActivationPenalty, type Env, type LossSpec, type Model, type Op, type ParamPenalty, type Params } from '../../src/core/index.js';
+import { type Tensor } from '../../src/index.js';
 
 // ---------------------------------------------------------------- helpers
 

@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  activationPenalty,
-  bernoulliKl,
-  fromRows,
-  isActivationPenalty,
-  LOSS_REDUCTIONS,
-  lossForward,
-  paramPenalty,
-  tensor,
-  type Params,
-  type Reduction,
-} from '../../src/index.js';
+import { activationPenalty, bernoulliKl, fromRows, isActivationPenalty, LOSS_REDUCTIONS, lossForward, paramPenalty, tensor, type Params, type Reduction } from '../../src/core/index.js';
 
 function expectClose(got: ArrayLike<number>, want: readonly number[], tol = 1e-14): void {
   expect(got.length).toBe(want.length);

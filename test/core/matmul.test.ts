@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromRows, matmul, matmulTA, matmulTB, Rng, tensor, toRows, transpose, type Tensor } from '../../src/index.js';
+import { fromRows, matmul, matmulTA, matmulTB, Rng, tensor, toRows, transpose } from '../../src/core/index.js';
+import { type Tensor } from '../../src/index.js';
 
 function random(rng: Rng, rows: number, cols: number): Tensor {
   return tensor([rows, cols], rng.normals(rows * cols));

@@ -1,22 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  activation,
-  batchNorm,
-  dense,
-  dropout,
-  fromRows,
-  leakyRelu,
-  Rng,
-  softmax,
-  softmaxRows,
-  tensor,
-  toRows,
-  zeroGrads,
-  type Env,
-  type Op,
-  type Params,
-  type Tensor,
-} from '../../src/index.js';
+import { activation, batchNorm, dense, dropout, fromRows, leakyRelu, Rng, softmax, softmaxRows, tensor, toRows, zeroGrads, type Env, type Op, type Params } from '../../src/core/index.js';
+import { type Tensor } from '../../src/index.js';
 
 function env(params: Params = new Map(), opts: Partial<Pick<Env, 'training' | 'trackStats' | 'rng'>> = {}): Env {
   return {

@@ -4,7 +4,7 @@
  * by default (matrices, not biases) under both couplings.
  */
 import { describe, expect, it } from 'vitest';
-import { adagrad, adam, momentum, nesterov, rmsprop, sgd, type Params } from '../../src/index.js';
+import { adagrad, adam, momentum, nesterov, rmsprop, sgd, type Params } from '../../src/core/index.js';
 
 const params = (): Params =>
   new Map([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adagrad, adam, momentum, nesterov, rmsprop, sgd, tensor, type Optimizer, type Params } from '../../src/index.js';
+import { adagrad, adam, momentum, nesterov, rmsprop, sgd, tensor, type Optimizer, type Params } from '../../src/core/index.js';
 
 function near(got: number, want: number, tol = 1e-14): void {
   expect(Math.abs(got - want), `got ${got}, want ${want}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want)));

@@ -1,29 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addRowVector,
-  batchNorm,
-  colMeans,
-  copyParamsInto,
-  dense,
-  dropout,
-  evaluate,
-  flattenParams,
-  fromRows,
-  gatherRows,
-  mlp,
-  paramCount,
-  predict,
-  rowSums,
-  sumRowsInto,
-  tensor,
-  toRows,
-  transpose,
-  unflattenInto,
-  validateModel,
-  zeros,
-  type Model,
-  type Params,
-} from '../../src/index.js';
+import { addRowVector, batchNorm, colMeans, copyParamsInto, dense, dropout, evaluate, flattenParams, fromRows, gatherRows, mlp, paramCount, predict, rowSums, sumRowsInto, tensor, toRows, transpose, unflattenInto, validateModel, zeros, type Model, type Params } from '../../src/core/index.js';
 
 /** One dense layer W [2, 2], b [2], no penalties: the model the validation cases add to. */
 const base = (): Model => ({

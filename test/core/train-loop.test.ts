@@ -5,7 +5,8 @@
  * holds when there is no validation data.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluate, fromRows, linearRegression, mlp, Rng, train, type Optimizer, type Tensor } from '../../src/index.js';
+import { evaluate, fromRows, linearRegression, mlp, Rng, train, type Optimizer } from '../../src/core/index.js';
+import { type Tensor } from '../../src/index.js';
 
 /** An optimiser that records that it was called and changes nothing. */
 function still(): Optimizer & { steps: number } {

@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, inverse, solve } from 'ml-matrix';
-import {
-  adam,
-  autoencoder,
-  cloneParams,
-  denoisingAutoencoder,
-  evaluate,
-  fromRows,
-  linearRegression,
-  matmul,
-  mlp,
-  Rng,
-  sgd,
-  tensor,
-  toRows,
-  train,
-  type Params,
-  type Tensor,
-} from '../../src/index.js';
+import { adam, autoencoder, cloneParams, denoisingAutoencoder, evaluate, fromRows, linearRegression, matmul, mlp, Rng, sgd, tensor, toRows, train, type Params } from '../../src/core/index.js';
+import { type Tensor } from '../../src/index.js';
 
 function randn(rng: Rng, rows: number, cols: number, std = 1): Tensor {
   return tensor([rows, cols], rng.normals(rows * cols, std));

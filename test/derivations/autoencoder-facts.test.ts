@@ -4,7 +4,7 @@
  * autoencoder's error and the denoising objective with its noise.
  */
 import { describe, expect, it } from 'vitest';
-import { autoencoderFacts as ae } from '../../src/index.js';
+import { autoencoderFacts as ae } from '../../src/derivations/index.js';
 import type { Tensor } from '../../src/index.js';
 
 const vec = (v: number[]): Tensor => ({ shape: [v.length], data: Float64Array.from(v) });

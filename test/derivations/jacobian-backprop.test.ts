@@ -4,7 +4,7 @@
  * softmax makes the naive forms cancel.
  */
 import { describe, expect, it } from 'vitest';
-import { jacobianBackprop as jb } from '../../src/index.js';
+import { jacobianBackprop as jb } from '../../src/derivations/index.js';
 import type { Tensor } from '../../src/index.js';
 
 const vec = (v: number[]): Tensor => ({ shape: [v.length], data: Float64Array.from(v) });

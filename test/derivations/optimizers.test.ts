@@ -4,7 +4,7 @@
  * the refusals of arguments out of range.
  */
 import { describe, expect, it } from 'vitest';
-import { optimizerRules as op } from '../../src/index.js';
+import { optimizers as op } from '../../src/derivations/index.js';
 import type { Tensor } from '../../src/index.js';
 
 const f = (...v: number[]): Float64Array => Float64Array.from(v);

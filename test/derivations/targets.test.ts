@@ -6,7 +6,8 @@
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { derivationTargets, Rng } from '../../src/index.js';
+import { derivationTargets } from '../../src/derivations/index.js';
+import { Rng } from '../../src/core/index.js';
 import type { Tensor } from '../../src/index.js';
 
 const quadratics = ['derivation/optimizers/quadratic', 'derivation/regularized-optimum/gradient', 'derivation/regularized-optimum/gradient-rank-deficient'];

@@ -4,7 +4,7 @@
  * gradients on a batch small enough to write out.
  */
 import { describe, expect, it } from 'vitest';
-import { vaeGan as vg } from '../../src/index.js';
+import { vaeGan as vg } from '../../src/derivations/index.js';
 import type { Tensor } from '../../src/index.js';
 
 const vec = (v: number[]): Tensor => ({ shape: [v.length], data: Float64Array.from(v) });

@@ -4,7 +4,7 @@
  * RangeError naming the function (the properties only ever pass good ones).
  */
 import { describe, expect, it } from 'vitest';
-import { klSparsity, tiedWeights } from '../../src/index.js';
+import { klSparsity, tiedWeights } from '../../src/derivations/index.js';
 import type { Tensor } from '../../src/index.js';
 
 const t = (shape: number[], f = (i: number) => Math.sin(i + 1) * 0.5): Tensor => {

@@ -5,7 +5,7 @@
  * refusals the properties (which only pass good arguments) never reach.
  */
 import { describe, expect, it } from 'vitest';
-import { batchnorm, dropoutDerivation as dropout, regularizedOptimum as ro, weightDecay as wd } from '../../src/index.js';
+import { batchnorm, dropout, regularizedOptimum as ro, weightDecay as wd } from '../../src/derivations/index.js';
 import type { Tensor } from '../../src/index.js';
 
 const vec = (v: number[]): Tensor => ({ shape: [v.length], data: Float64Array.from(v) });

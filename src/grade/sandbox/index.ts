@@ -149,7 +149,14 @@ function getRunnerSource(): Promise<string> {
 
 let ivmPath: string | undefined;
 function getIvmPath(): string {
-  ivmPath ??= createRequire(import.meta.url).resolve('isolated-vm');
+  if (ivmPath === undefined) {
+    try {
+      ivmPath = createRequire(import.meta.url).resolve('isolated-vm');
+    } catch {
+      // an optional peer dependency: only code answers need it
+      throw new Error('grading code answers needs the isolated-vm package, which is not installed: npm install isolated-vm');
+    }
+  }
   return ivmPath;
 }
 

@@ -46,7 +46,13 @@ export async function prepareSource(path: string, filename: string): Promise<Pre
   }
   if (!filename.endsWith('.ts')) return { ok: true, code: text, filename };
 
-  const ts = (await import('typescript')).default;
+  const ts = await import('typescript').then(
+    (m) => m.default,
+    () => {
+      // an optional peer dependency: only TypeScript answers need it, and its absence is the grader's problem, not the student's
+      throw new Error('grading gradients.ts needs the typescript package, which is not installed: npm install typescript');
+    },
+  );
   const out = ts.transpileModule(text, {
     fileName: filename,
     reportDiagnostics: true,

@@ -2,33 +2,13 @@
  * The package imports itself by name: `import { checkGradient } from
  * 'gradproof'` resolves through package.json `exports` to the built dist/.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { root, runScript } from './helpers.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const entry = join(root, 'dist', 'src', 'index.js');
-
-function runScript(source: string): { status: number | null; stdout: string; stderr: string } {
-  // A unique name in the project root, so that 'gradproof' resolves to this package.
-  const file = join(root, `.tmp-import-test-${process.pid}-${Math.random().toString(36).slice(2)}.mjs`);
-  try {
-    writeFileSync(file, source);
-    const r = spawnSync(process.execPath, [file], { cwd: root, encoding: 'utf8', timeout: 30_000 });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  } finally {
-    rmSync(file, { force: true });
-  }
-}
-
-beforeAll(() => {
-  if (!existsSync(entry)) {
-    const b = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-    if (b.status !== 0) throw new Error(`npm run build failed:\n${b.stdout}\n${b.stderr}`);
-  }
-}, 130_000);
 
 describe('importing gradproof by its package name', () => {
   it('package.json exports point at the built entry', () => {
