@@ -3,29 +3,16 @@
  * batch (score distribution per exercise as inline SVG, the most common
  * wrong answers per exercise). No scripts, no external resources.
  */
+import { esc } from '../html/format.js';
+import { page } from '../html/page.js';
+import { histogram as histogramPlot } from '../html/svg.js';
 import { normalizeExpression } from './expressions.js';
 import { reproduceLine } from './formats.js';
 import type { ExerciseResult, FormResult, GradeReport } from './types.js';
 
-export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 const pts = (x: number): string => String(Math.round(x * 1000) / 1000);
 
-const STYLE = `
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#1d1d1f}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
-table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#f5f5f7}.pass{color:#116b2e}.fail{color:#b00020}.muted{color:#666}
-pre{background:#f7f7f9;border:1px solid #e3e3e8;padding:.5rem;overflow-x:auto;font-size:12px;white-space:pre-wrap}
-.bar{fill:#4a6fa5}.axis{stroke:#888}.lbl{font-size:10px;fill:#444}
-details{margin:.3rem 0}summary{cursor:pointer}
-`;
-
-function page(title: string, body: string): string {
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head><body>\n${body}\n</body></html>\n`;
-}
+const FOOTER = 'Written by <code>gradproof grade</code>. Self-contained: no scripts, and nothing loaded from the network.';
 
 // ---------------------------------------------------------------- one submission
 
@@ -56,10 +43,8 @@ export function toHtml(r: GradeReport): string {
     .join('\n');
   const errors = r.errors.length ? `<h2>Problems with the submission</h2><ul>${r.errors.map((e) => `<li class="fail">${esc(e)}</li>`).join('')}</ul>` : '';
   return page(
-    `gradproof: ${r.submission}`,
-    `<h1>${esc(r.submission)}: ${pts(r.score)}/${pts(r.maxScore)}</h1>
-<p class="muted">${esc(reproduceLine(r))}</p>
-<table><tr><th>exercise</th><th>points</th><th>answered as</th></tr>${summary}</table>
+    { title: `${r.submission}: ${pts(r.score)}/${pts(r.maxScore)}`, subtitle: reproduceLine(r), footer: FOOTER, scripts: false },
+    `<table><tr><th>exercise</th><th>points</th><th>answered as</th></tr>${summary}</table>
 ${errors}
 ${r.exercises.map(exerciseSection).join('\n')}`,
   );
@@ -74,22 +59,18 @@ export function histogram(scores: readonly number[], max: number): number[] {
   return bins;
 }
 
-/** An inline SVG bar chart of a histogram, labelled 0…max. */
-export function histogramSvg(bins: readonly number[], caption: string): string {
-  const w = 26;
-  const h = 90;
-  const top = Math.max(1, ...bins);
-  const bars = bins
-    .map((c, i) => {
-      const bh = Math.round((c / top) * h);
-      const x = 30 + i * w;
-      return `<rect class="bar" x="${x + 2}" y="${10 + h - bh}" width="${w - 4}" height="${bh}"><title>${i}${i === bins.length - 1 ? '' : `–${i + 1}`}: ${c}</title></rect>` +
-        `<text class="lbl" x="${x + w / 2}" y="${h + 24}" text-anchor="middle">${i}</text>` +
-        (c ? `<text class="lbl" x="${x + w / 2}" y="${10 + h - bh - 2}" text-anchor="middle">${c}</text>` : '');
-    })
-    .join('');
-  const width = 40 + bins.length * w;
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${esc(caption)}" width="${width}" height="${h + 32}" viewBox="0 0 ${width} ${h + 32}"><line class="axis" x1="28" y1="${10 + h}" x2="${width - 8}" y2="${10 + h}"/>${bars}</svg>`;
+/** A histogram of scores as the shared SVG bar chart, with its axes titled. */
+export function histogramSvg(bins: readonly number[], caption: string, id: string): string {
+  return histogramPlot({
+    id,
+    kind: 'scores',
+    title: caption,
+    xLabel: 'points',
+    yLabel: 'submissions',
+    bins: bins.map((count, i) => ({ label: String(i), count, title: i === bins.length - 1 ? `${i} points` : `${i} to ${i + 1} points` })),
+    width: Math.min(900, 120 + 24 * bins.length),
+    height: 240,
+  });
 }
 
 /** The key a wrong answer is grouped by: the normalised expression, or what a code answer got wrong. */
@@ -155,7 +136,7 @@ export function classReportHtml(reports: readonly GradeReport[], title = 'gradpr
       : '<p class="muted">no wrong answers</p>';
     return `<h2>${esc(s.id)}</h2>
 <p>mean ${pts(s.mean)}/${pts(s.maxScore)} · full marks ${s.full}/${n} · missing ${s.missing}/${n}</p>
-${histogramSvg(histogram(s.scores, s.maxScore), `${s.id}: score distribution`)}
+${histogramSvg(histogram(s.scores, s.maxScore), `${s.id}: score distribution`, `scores-${s.id}`)}
 <h3>Most common wrong answers</h3>${wrong}`;
   });
   const errorList = withErrors.length
@@ -164,10 +145,8 @@ ${histogramSvg(histogram(s.scores, s.maxScore), `${s.id}: score distribution`)}
         .join('')}</table>`
     : '';
   return page(
-    title,
-    `<h1>${esc(title)}</h1>
-<p>${n} submission${n === 1 ? '' : 's'} · mean ${pts(mean)}/${pts(max)} · seed ${seeds.map(String).join(', ')}</p>
-${histogramSvg(histogram(totals, max), 'total score distribution')}
+    { title, subtitle: `${n} submission${n === 1 ? '' : 's'} · mean ${pts(mean)}/${pts(max)} · seed ${seeds.map(String).join(', ')}`, footer: FOOTER, scripts: false },
+    `${histogramSvg(histogram(totals, max), 'total score distribution', 'scores-total')}
 ${errorList}
 ${sections.join('\n')}`,
   );

@@ -12,6 +12,7 @@
  * the claimed gradient says what the answer must satisfy (the step's
  * gradient, or zero at the optimum).
  */
+import { TensorLayout } from '../core/layout.js';
 import type { Tensor } from '../core/tensor.js';
 import { l2GradAlphaHalf, l2PenaltyAlphaHalf, weightDecayStep } from '../derivations/weight-decay.js';
 import { quadraticObjective, shrinkFactors, wTildeInverse } from '../derivations/regularized-optimum.js';
@@ -67,21 +68,6 @@ function toVec(t: Tensor | Float64Array): number[] {
 function toMat(t: Tensor): number[][] {
   const [m, n] = [t.shape[0]!, t.shape[1]!];
   return Array.from({ length: m }, (_, i) => Array.from(t.data.subarray(i * n, (i + 1) * n)));
-}
-
-function concat(...parts: ArrayLike<number>[]): Float64Array {
-  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p as ArrayLike<number>, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function sliceTensor(x: Float64Array, offset: number, shape: readonly number[]): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return { shape: [...shape], data: x.slice(offset, offset + n) };
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
@@ -214,23 +200,18 @@ export const references: Readonly<Record<string, Reference>> = {
       const [At, gt, dYt] = [mat(A), vec(gamma), mat(dY)];
       const e = num(eps);
       const n = gt.data.length;
-      const na = At.data.length;
-      const split = (x: Float64Array): [Tensor, Tensor, Tensor] => [
-        sliceTensor(x, 0, At.shape),
-        sliceTensor(x, na, [n]),
-        sliceTensor(x, na + n, [n]),
-      ];
+      const layout = new TensorLayout([['A', At.shape], ['gamma', [n]], ['beta', [n]]]);
       return {
         what: 'J(A, gamma, beta) = Σ dY ⊙ BN(A; gamma, beta) (bnForward, training mode) at beta = 0',
-        x: concat(At.data, gt.data, new Float64Array(n)),
+        x: layout.flatten({ A: At, gamma: gt, beta: { data: new Float64Array(n) } }),
         f: (x) => {
-          const [a, g, b] = split(x);
-          return dot(dYt.data, bnForward(a, g, b, e).y.data);
+          const p = layout.tensors(x);
+          return dot(dYt.data, bnForward(p.get('A')!, p.get('gamma')!, p.get('beta')!, e).y.data);
         },
         grad: (x) => {
-          const [a, g] = split(x);
-          const r = this.compute([toMat(a), toVec(g), dY!, e]) as Record<string, Value>;
-          return concat((r.dA as number[][]).flat(), r.dGamma as number[], r.dBeta as number[]);
+          const p = layout.tensors(x);
+          const r = this.compute([toMat(p.get('A')!), toVec(p.get('gamma')!), dY!, e]) as Record<string, Value>;
+          return layout.flatten({ A: { data: (r.dA as number[][]).flat() }, gamma: { data: r.dGamma as number[] }, beta: { data: r.dBeta as number[] } });
         },
       };
     },
@@ -283,18 +264,18 @@ export const references: Readonly<Record<string, Reference>> = {
       const [a, b, c] = [mat(W1), mat(W2), vec(v)];
       const xt = vec(x);
       const yy = num(y);
-      const split = (p: Float64Array): { W1: Tensor; W2: Tensor; v: Tensor } => ({
-        W1: sliceTensor(p, 0, a.shape),
-        W2: sliceTensor(p, a.data.length, b.shape),
-        v: sliceTensor(p, a.data.length + b.data.length, c.shape),
-      });
+      const layout = TensorLayout.of({ W1: a, W2: b, v: c });
+      const split = (p: Float64Array): { W1: Tensor; W2: Tensor; v: Tensor } => {
+        const t = layout.tensors(p);
+        return { W1: t.get('W1')!, W2: t.get('W2')!, v: t.get('v')! };
+      };
       return {
         what: '½(vᵀtanh(W2ᵀtanh(W1ᵀx)) − y)² (twoLayerForward) as a function of W1, W2, v',
-        x: concat(a.data, b.data, c.data),
+        x: layout.flatten({ W1: a, W2: b, v: c }),
         f: (p) => twoLayerForward(split(p), xt, yy, 'tanh').loss,
         grad: (p) => {
           const g = twoLayerGradsByJacobians(split(p), xt, yy, 'tanh');
-          return concat(g.dW1.data, g.dW2.data, g.dv.data);
+          return layout.flatten({ W1: g.dW1, W2: g.dW2, v: g.dv });
         },
       };
     },

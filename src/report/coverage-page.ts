@@ -1,5 +1,5 @@
-import { esc, slug } from './format.js';
-import { cards, page, sortableTable } from './page.js';
+import { esc, slug } from '../html/format.js';
+import { cards, page, sortableTable } from '../html/page.js';
 import type { ItemStatus } from './inventory.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { GradcheckEntry, GradcheckReport } from '../check/summary.js';
-import { multiIndex } from '../check/params.js';
-import { esc, fixed, powerOfTen, sci, shapeText, slug, sortValue, verdict } from './format.js';
-import { cards, page, sortableTable } from './page.js';
-import { COLORS, histogram, logLogPlot, type HistogramBin, type Series } from './svg.js';
+import { TensorLayout } from '../core/layout.js';
+import { esc, fixed, powerOfTen, sci, shapeText, slug, sortValue, verdict } from '../html/format.js';
+import { cards, page, sortableTable } from '../html/page.js';
+import { COLORS, histogram, logLogPlot, type HistogramBin, type Series } from '../html/svg.js';
 
 /**
  * The gradient report (reports/gradients.html) from a `gradproof check` run
@@ -35,39 +35,16 @@ export interface GradientReportOptions {
 
 const num = (x: unknown): number => (typeof x === 'number' ? x : NaN);
 
+const layoutOf = (params: readonly { name: string; shape: readonly number[] }[]): TensorLayout => new TensorLayout(params.map((p) => [p.name, p.shape] as const));
+
 /** A flat index of a check's concatenated parameters as `W1[3,2]` (`[i]` when the layout does not cover it). */
 export function entryName(flat: number, params: readonly { name: string; shape: readonly number[] }[]): string {
-  let offset = 0;
-  for (const p of params) {
-    const size = p.shape.reduce((a, b) => a * b, 1);
-    if (flat >= offset && flat < offset + size) return multiIndex(p.name, p.shape, flat - offset);
-    offset += size;
-  }
-  return `[${flat}]`;
+  return layoutOf(params).nameOf(flat);
 }
 
 /** The flat index an entry label denotes: `[i]` directly, `W1[3,2]` through the parameter layout; undefined otherwise. */
 export function flatIndexOf(entry: string, params: readonly { name: string; shape: readonly number[] }[]): number | undefined {
-  const plain = /^\[(\d+)\]$/.exec(entry);
-  if (plain) return Number(plain[1]);
-  const named = /^(.*?)(?:\[([\d,]+)\])?$/.exec(entry);
-  if (!named) return undefined;
-  let offset = 0;
-  for (const p of params) {
-    const size = p.shape.reduce((a, b) => a * b, 1);
-    if (p.name === named[1]) {
-      const idx = named[2] === undefined ? [] : named[2].split(',').map(Number);
-      if (idx.length !== p.shape.length) return undefined;
-      let flat = 0;
-      for (let d = 0; d < idx.length; d++) {
-        if (idx[d]! >= p.shape[d]!) return undefined;
-        flat = flat * p.shape[d]! + idx[d]!;
-      }
-      return offset + flat;
-    }
-    offset += size;
-  }
-  return undefined;
+  return layoutOf(params).indexOf(entry);
 }
 
 /** A trail or failure label made readable: `[14]` becomes `W1[3,2]`. */

@@ -1,5 +1,5 @@
-import { esc } from './format.js';
-import { page } from './page.js';
+import { esc } from '../html/format.js';
+import { page } from '../html/page.js';
 
 /** reports/index.html: one link per report page that exists, and a line on those that do not. */
 

@@ -8,7 +8,7 @@ import { sweepsFor } from './sweep.js';
 import { buildInventory, coreRegistries, coverageStatus, kebab, type SourceFile } from './inventory.js';
 import { buildCoveragePage } from './coverage-page.js';
 import { buildIndex, type IndexEntry } from './index-page.js';
-import { esc } from './format.js';
+import { esc } from '../html/format.js';
 
 /**
  * The report site: from a gradcheck.json, writes gradients.html,

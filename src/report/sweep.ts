@@ -1,6 +1,7 @@
 import { Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import { targetSeed, type Target } from '../check/targets.js';
+import { TensorLayout } from '../core/layout.js';
 import type { GradcheckEntry, GradcheckReport } from '../check/summary.js';
 import { flatIndexOf, type StepSweep } from './gradients.js';
 
@@ -28,20 +29,14 @@ export function sweepSteps(scale: number): number[] {
 /** Measures |central difference − analytic| of one flat entry of a target's problem; undefined when the problem cannot be rebuilt exactly. */
 export function sweepEntry(target: Target, seed: number, flat: number, expectedAnalytic: number, entry: string): StepSweep | undefined {
   const problem = target.make(new Rng(targetSeed(target.name, seed)));
-  const names = [...problem.params.keys()];
-  let offset = 0;
-  let where: { name: string; i: number } | undefined;
-  for (const n of names) {
-    const size = problem.params.get(n)!.data.length;
-    if (flat >= offset && flat < offset + size) where = { name: n, i: flat - offset };
-    offset += size;
-  }
-  if (!where) return undefined;
+  const at = TensorLayout.of(problem.params).locate(flat);
+  if (!at) return undefined;
+  const where = { name: at.slot.name, i: at.local };
   const copy = (delta: number): Map<string, Tensor> => {
     const m = new Map<string, Tensor>();
     for (const [k, v] of problem.params) {
       const data = v.data.slice();
-      if (k === where!.name) data[where!.i] = data[where!.i]! + delta;
+      if (k === where.name) data[where.i] = data[where.i]! + delta;
       m.set(k, { shape: [...v.shape], data });
     }
     return m;

@@ -1,7 +1,8 @@
 /**
- * Small, pure helpers shared by the report pages: HTML escaping and number
- * formatting. Everything in src/report returns strings; nothing here touches
- * the file system, the network or the terminal.
+ * Small, pure helpers shared by every HTML page (the gradient reports and
+ * the grade reports): escaping and number formatting. Everything in
+ * src/html returns strings; nothing here touches the file system, the
+ * network or the terminal.
  */
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

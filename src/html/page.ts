@@ -64,6 +64,7 @@ select { font: inherit; padding: 2px 4px; max-width: 100%; }
 details { margin: 8px 0; }
 summary { cursor: pointer; }
 .legend-note { font-size: 13px; color: var(--muted); }
+pre { background: var(--bg-alt); border: 1px solid var(--line); padding: 6px 8px; overflow-x: auto; font-size: 12px; white-space: pre-wrap; margin: 0; }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); border-top: 1px solid var(--line); padding-top: 8px; }
 `;
 
@@ -116,6 +117,8 @@ export interface PageOptions {
   crumbs?: { href: string; label: string }[];
   /** Extra inline script, after the sorting script. */
   script?: string;
+  /** Include the sorting script (and `script`). Default true; grade reports are script-free. */
+  scripts?: boolean;
   /** One line under the title. */
   subtitle?: string;
   footer?: string;
@@ -140,8 +143,7 @@ export function page(opts: PageOptions, body: string): string {
 ${body}
 <footer>${opts.footer ?? 'Written by <code>gradproof report</code>. Self-contained: no scripts, fonts or styles are loaded from the network.'}</footer>
 </main>
-<script>${SORT_SCRIPT}${opts.script ?? ''}</script>
-</body>
+${opts.scripts === false ? '' : `<script>${SORT_SCRIPT}${opts.script ?? ''}</script>\n`}</body>
 </html>
 `;
 }

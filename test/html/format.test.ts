@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { esc, fixed, powerOfTen, sci, shapeText, slug, sortValue, verdict } from '../../src/report/format.js';
+import { esc, fixed, powerOfTen, sci, shapeText, slug, sortValue, verdict } from '../../src/html/format.js';
 
 describe('report formatting', () => {
   it('escapes the five HTML metacharacters', () => {

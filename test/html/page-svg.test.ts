@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { page, sortableTable } from '../../src/report/page.js';
-import { decadeRange, decadeTicks, histogram, logLogPlot } from '../../src/report/svg.js';
-import { all } from './helpers.js';
+import { page, sortableTable } from '../../src/html/page.js';
+import { decadeRange, decadeTicks, histogram, logLogPlot } from '../../src/html/svg.js';
+import { all } from '../report/helpers.js';
 
 describe('sortable tables', () => {
   const html = sortableTable({
