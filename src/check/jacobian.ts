@@ -1,7 +1,7 @@
 import { Rng } from '../core/rng.js';
 import { CheckAbort, validateArgs } from './guard.js';
 import { runCheck, type CheckResult } from './gradient.js';
-import { resolveOptions, type CheckOptions } from './options.js';
+import { CHECK_OPTION_RULES, resolveWith, rule, type CheckOptions, type OptionRules } from './options.js';
 
 export type VectorFn = (x: Float64Array) => ArrayLike<number>;
 export type VjpFn = (x: Float64Array, cotangent: Float64Array) => ArrayLike<number>;
@@ -10,6 +10,8 @@ export interface JacobianOptions extends CheckOptions {
   /** Random ±1 cotangents u; each turns f into the scalar uᵀf, whose gradient is vjp(x, u). Default 3. */
   cotangents?: number;
 }
+
+const JACOBIAN_OPTION_RULES: OptionRules<JacobianOptions> = { ...CHECK_OPTION_RULES, cotangents: rule.positiveInt(3) };
 
 export interface JacobianResult extends CheckResult {
   /** Length of f's output. */
@@ -25,9 +27,7 @@ export interface JacobianResult extends CheckResult {
  */
 export function checkJacobian(f: VectorFn, vjp: VjpFn, x: ArrayLike<number>, options?: JacobianOptions): JacobianResult {
   const where = 'checkJacobian';
-  const opts = resolveOptions(where, options === undefined ? undefined : { ...options, cotangents: undefined }, ['cotangents']);
-  const k = options?.cotangents ?? 3;
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`${where}: options.cotangents must be a positive integer, got ${String(k)}`);
+  const { cotangents: k, ...opts } = resolveWith<JacobianOptions>(where, options, JACOBIAN_OPTION_RULES);
   const x0 = validateArgs(where, f, vjp, 'vjp', x);
   const aborted = (reason: string, evaluations: number): JacobianResult => ({
     ok: false,

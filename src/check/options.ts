@@ -47,99 +47,94 @@ export interface CheckOptions {
   record?: boolean;
 }
 
-export interface ResolvedOptions {
-  mode: CheckMode;
-  samples: number;
-  directions: number;
-  seed: number;
-  rtol: number;
-  atol: number;
-  step: 'auto' | number;
-  localize: boolean;
-  maxLocalized: number;
-  precision: Precision;
-  nondeterminismTolerance: number;
-  record: boolean;
+/** Every option with its default filled in. */
+export type ResolvedOptions = Required<CheckOptions>;
+
+/**
+ * How one option is read: from its given value (undefined when absent) and
+ * the other given options, to its resolved value; `bad` throws a message
+ * naming the function and the option.
+ */
+export type OptionRule<T> = (value: unknown, given: Readonly<Record<string, unknown>>, bad: (expected: string, type?: 'type') => never) => T;
+
+/** One rule per option of O, no more and no fewer: a missing or extra key is a compile error. */
+export type OptionRules<O> = { readonly [K in keyof Required<O>]-?: OptionRule<Required<O>[K] | Extract<O[K], undefined>> };
+
+/**
+ * Resolves an options object once, at the boundary: refuses what is not an
+ * object, unknown keys (listing the known ones) and bad values, naming the
+ * function and the option; fills in every default.
+ */
+export function resolveWith<O>(where: string, options: unknown, rules: OptionRules<O>): { [K in keyof O]-?: ReturnType<OptionRules<O>[K]> } {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${where}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  const given = options as Record<string, unknown>;
+  const known = Object.keys(rules);
+  for (const k of Object.keys(given)) {
+    if (!known.includes(k)) throw new TypeError(`${where}: unknown option '${k}' (known: ${known.join(', ')})`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of known) {
+    const v = given[k];
+    const bad = (expected: string, type?: 'type'): never => {
+      const msg = `${where}: options.${k} must be ${expected}, got ${typeof v === 'string' ? `'${v}'` : String(v)}`;
+      throw type === 'type' ? new TypeError(msg) : new RangeError(msg);
+    };
+    out[k] = (rules[k as keyof typeof rules] as OptionRule<unknown>)(v, given, bad);
+  }
+  return out as { [K in keyof O]-?: ReturnType<OptionRules<O>[K]> };
 }
 
-const KEYS: readonly (keyof CheckOptions)[] = [
-  'mode',
-  'samples',
-  'directions',
-  'seed',
-  'rtol',
-  'atol',
-  'step',
-  'localize',
-  'maxLocalized',
-  'precision',
-  'nondeterminismTolerance',
-  'record',
-];
+/** Rules for the common kinds of option. */
+export const rule = {
+  oneOf:
+    <T extends string>(values: readonly T[], fallback: T): OptionRule<T> =>
+    (v, _g, bad) =>
+      v === undefined ? fallback : values.includes(v as T) ? (v as T) : bad(values.map((x) => `'${x}'`).join(values.length > 2 ? ', ' : ' or ').replace(/, ([^,]*)$/, ' or $1')),
+  positiveInt:
+    (fallback: number): OptionRule<number> =>
+    (v, _g, bad) =>
+      v === undefined ? fallback : typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : bad('a positive integer'),
+  integer:
+    (fallback: number): OptionRule<number> =>
+    (v, _g, bad) =>
+      v === undefined ? fallback : typeof v === 'number' && Number.isInteger(v) ? v : bad('an integer'),
+  nonNegative:
+    (fallback: number | ((given: Readonly<Record<string, unknown>>) => number)): OptionRule<number> =>
+    (v, g, bad) =>
+      v === undefined ? (typeof fallback === 'function' ? fallback(g) : fallback) : typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : bad('a finite number ≥ 0'),
+  positive:
+    (fallback: number): OptionRule<number> =>
+    (v, _g, bad) =>
+      v === undefined ? fallback : typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : bad('a finite number > 0'),
+  boolean:
+    (fallback: boolean): OptionRule<boolean> =>
+    (v, _g, bad) =>
+      v === undefined ? fallback : typeof v === 'boolean' ? v : bad('true or false', 'type'),
+};
+
+/** The checker's options: their defaults and checks, in one table. */
+export const CHECK_OPTION_RULES: OptionRules<CheckOptions> = {
+  mode: rule.oneOf(['full', 'sampled', 'directional'] as const, 'full'),
+  samples: rule.positiveInt(32),
+  directions: rule.positiveInt(12),
+  seed: rule.integer(0),
+  rtol: rule.nonNegative((g) => (g.precision === 'float32' ? 1e-3 : 1e-7)),
+  atol: rule.nonNegative(0),
+  step: (v, _g, bad) => (v === undefined ? 'auto' : v === 'auto' || (typeof v === 'number' && Number.isFinite(v) && v > 0) ? (v as 'auto' | number) : bad("'auto' or a finite number > 0")),
+  localize: rule.boolean(true),
+  maxLocalized: rule.positiveInt(20),
+  precision: rule.oneOf(['float64', 'float32'] as const, 'float64'),
+  nondeterminismTolerance: rule.nonNegative(0),
+  record: rule.boolean(false),
+};
 
 /** Unit roundoff of each precision. */
 export const UNIT_ROUNDOFF: Record<Precision, number> = { float64: 2 ** -52, float32: 2 ** -23 };
 
-function nonNegative(where: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new RangeError(`${where}: options.${name} must be a finite number ≥ 0, got ${String(v)}`);
-  }
-  return v;
-}
-
-function positiveInt(where: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new RangeError(`${where}: options.${name} must be a positive integer, got ${String(v)}`);
-  }
-  return v;
-}
-
-/** Fills in defaults and rejects unknown options and bad values, naming them. */
-export function resolveOptions(where: string, options: unknown, extraKeys: readonly string[] = []): ResolvedOptions {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  }
-  const o = options as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    if (!(KEYS as readonly string[]).includes(k) && !extraKeys.includes(k)) {
-      throw new TypeError(`${where}: unknown option '${k}' (known: ${[...KEYS, ...extraKeys].join(', ')})`);
-    }
-  }
-  const mode = o.mode ?? 'full';
-  if (mode !== 'full' && mode !== 'sampled' && mode !== 'directional') {
-    throw new RangeError(`${where}: options.mode must be 'full', 'sampled' or 'directional', got ${String(mode)}`);
-  }
-  const precision = o.precision ?? 'float64';
-  if (precision !== 'float64' && precision !== 'float32') {
-    throw new RangeError(`${where}: options.precision must be 'float64' or 'float32', got ${String(precision)}`);
-  }
-  const step = o.step ?? 'auto';
-  if (step !== 'auto' && !(typeof step === 'number' && Number.isFinite(step) && step > 0)) {
-    throw new RangeError(`${where}: options.step must be 'auto' or a finite number > 0, got ${String(step)}`);
-  }
-  const seed = o.seed ?? 0;
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) {
-    throw new RangeError(`${where}: options.seed must be an integer, got ${String(seed)}`);
-  }
-  for (const b of ['localize', 'record'] as const) {
-    if (o[b] !== undefined && typeof o[b] !== 'boolean') {
-      throw new TypeError(`${where}: options.${b} must be true or false, got ${String(o[b])}`);
-    }
-  }
-  return {
-    mode,
-    precision,
-    step,
-    seed,
-    samples: o.samples === undefined ? 32 : positiveInt(where, 'samples', o.samples),
-    directions: o.directions === undefined ? 12 : positiveInt(where, 'directions', o.directions),
-    rtol: o.rtol === undefined ? (precision === 'float32' ? 1e-3 : 1e-7) : nonNegative(where, 'rtol', o.rtol),
-    atol: o.atol === undefined ? 0 : nonNegative(where, 'atol', o.atol),
-    localize: (o.localize as boolean | undefined) ?? true,
-    maxLocalized: o.maxLocalized === undefined ? 20 : positiveInt(where, 'maxLocalized', o.maxLocalized),
-    nondeterminismTolerance:
-      o.nondeterminismTolerance === undefined ? 0 : nonNegative(where, 'nondeterminismTolerance', o.nondeterminismTolerance),
-    record: (o.record as boolean | undefined) ?? false,
-  };
+/** The checker's options resolved once: defaults filled in, unknown options and bad values refused, naming them. */
+export function resolveOptions(where: string, options: unknown): ResolvedOptions {
+  return resolveWith<CheckOptions>(where, options, CHECK_OPTION_RULES);
 }

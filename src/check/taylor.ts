@@ -1,4 +1,5 @@
 import { Rng } from '../core/rng.js';
+import { resolveWith, rule, type OptionRules } from './options.js';
 import { CheckAbort, Guarded, NonFiniteValue, validateArgs, type GradFn, type ScalarFn } from './guard.js';
 
 export interface TaylorOptions {
@@ -12,6 +13,15 @@ export interface TaylorOptions {
   /** Smallest observed rate accepted. Default 1.8. */
   minRate?: number;
 }
+
+const TAYLOR_OPTION_RULES: OptionRules<TaylorOptions> = {
+  // checked against x by validateArgs, once x is known
+  direction: (v) => v as ArrayLike<number> | undefined,
+  seed: rule.integer(0),
+  h0: rule.positive(0.1),
+  steps: (v, _g, bad) => (v === undefined ? 14 : typeof v === 'number' && Number.isInteger(v) && v >= 3 ? v : bad('an integer ≥ 3')),
+  minRate: rule.positive(1.8),
+};
 
 export interface TaylorResult {
   ok: boolean;
@@ -29,23 +39,17 @@ export interface TaylorResult {
  * smaller half of the steps where the residual stands clear of f's rounding
  * noise (the asymptotic end, where an O(h) error outgrows the O(h²) term).
  */
-export function taylorTest(f: ScalarFn, grad: GradFn, x: ArrayLike<number>, options: TaylorOptions = {}): TaylorResult {
+export function taylorTest(f: ScalarFn, grad: GradFn, x: ArrayLike<number>, options?: TaylorOptions): TaylorResult {
   const where = 'taylorTest';
   const x0 = validateArgs(where, f, grad, 'grad', x);
-  const known = ['direction', 'seed', 'h0', 'steps', 'minRate'];
-  for (const k of Object.keys(options)) if (!known.includes(k)) throw new TypeError(`${where}: unknown option '${k}' (known: ${known.join(', ')})`);
+  const { direction, seed, h0, steps, minRate } = resolveWith<TaylorOptions>(where, options, TAYLOR_OPTION_RULES);
   const n = x0.length;
-  const h0 = options.h0 ?? 0.1;
-  const steps = options.steps ?? 14;
-  const minRate = options.minRate ?? 1.8;
-  if (!(h0 > 0 && Number.isFinite(h0))) throw new RangeError(`${where}: options.h0 must be a finite number > 0, got ${h0}`);
-  if (!Number.isInteger(steps) || steps < 3) throw new RangeError(`${where}: options.steps must be an integer ≥ 3, got ${steps}`);
   let d: Float64Array;
-  if (options.direction !== undefined) {
-    d = validateArgs(where, f, grad, 'grad', options.direction);
+  if (direction !== undefined) {
+    d = validateArgs(where, f, grad, 'grad', direction);
     if (d.length !== n) throw new RangeError(`${where}: options.direction has ${d.length} entries, x has ${n}`);
   } else {
-    const rng = new Rng(options.seed ?? 0);
+    const rng = new Rng(seed);
     let ss = 0;
     for (const v of x0) ss += v * v;
     const floor = ss > 0 ? 0.1 * Math.sqrt(ss / n) : 1;
