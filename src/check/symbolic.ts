@@ -2,7 +2,7 @@ import { parse, type EvalFunction } from 'mathjs';
 import type { Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import type { SymbolicForm } from '../derivations/types.js';
-import type { Target } from './targets.js';
+import type { Target } from './target.js';
 
 /** A point strictly inside (lo, hi), kept 5% of the width away from the ends. */
 function inside(rng: Rng, [lo, hi]: [number, number]): number {

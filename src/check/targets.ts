@@ -10,23 +10,14 @@ import { evaluate, type Model } from '../core/network.js';
 import { mlp, autoencoder, denoisingAutoencoder, linearRegression } from '../core/builders.js';
 import { derivationTargets, symbolicForms } from '../derivations/index.js';
 import { symbolicTarget } from './symbolic.js';
+import type { Target, TargetKind } from './target.js';
 
 /**
  * What `gradproof check` checks: every op, loss, penalty and model builder
  * of the training core, at shapes and values drawn from a seeded generator.
  * Each target is an objective of named tensors and its hand-written gradient.
  */
-export type TargetKind = 'op' | 'loss' | 'penalty' | 'model' | 'derivation' | 'symbolic';
-
-export type { Problem };
-
-export interface Target {
-  name: string;
-  kind: TargetKind;
-  /** What the target covers, in a few words. */
-  description: string;
-  make: (rng: Rng) => Problem;
-}
+export type { Problem, Target, TargetKind };
 
 
 function modelProblem(model: Model, x: Tensor, t: Tensor, rngSeed = 0): Problem {
