@@ -41,7 +41,9 @@ export function xmlText(s: string): string {
   return s.replace(INVALID_XML, '').replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
 }
 
-const seconds = (t: number): string => (Number.isFinite(t) && t >= 0 ? t.toFixed(3) : '0.000');
+/** A time as the schema takes it; a time that is not a finite number ≥ 0 counts as 0. */
+const finite = (t: number): number => (Number.isFinite(t) && t >= 0 ? t : 0);
+const seconds = (t: number): string => finite(t).toFixed(3);
 const stamp = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, '');
 
 function problem(tag: 'failure' | 'error', p: JunitProblem): string {
@@ -52,7 +54,7 @@ function problem(tag: 'failure' | 'error', p: JunitProblem): string {
 /** The XML document of some suites. */
 export function junitXml(name: string, suites: readonly JunitSuite[]): string {
   const sum = (f: (c: JunitCase) => boolean): number => suites.reduce((a, s) => a + s.cases.filter(f).length, 0);
-  const time = suites.reduce((a, s) => a + s.cases.reduce((b, c) => b + c.time, 0), 0);
+  const time = suites.reduce((a, s) => a + s.cases.reduce((b, c) => b + finite(c.time), 0), 0);
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${xmlText(name)}" tests="${sum(() => true)}" failures="${sum((c) => !!c.failure)}" errors="${sum((c) => !!c.error)}" time="${seconds(time)}">`,
@@ -60,7 +62,7 @@ export function junitXml(name: string, suites: readonly JunitSuite[]): string {
   suites.forEach((s, id) => {
     const failures = s.cases.filter((c) => c.failure).length;
     const errors = s.cases.filter((c) => c.error).length;
-    const t = s.cases.reduce((b, c) => b + c.time, 0);
+    const t = s.cases.reduce((b, c) => b + finite(c.time), 0);
     const ts = s.timestamp ? ` timestamp="${stamp(s.timestamp)}"` : '';
     lines.push(`  <testsuite name="${xmlText(s.name)}" id="${id}" tests="${s.cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds(t)}"${ts}>`);
     if (s.properties?.length) {
