@@ -1,6 +1,7 @@
 import { esc, slug } from '../html/format.js';
 import { cards, page, sortableTable } from '../html/page.js';
 import type { ItemStatus } from './inventory.js';
+import type { LineMeasure, UncoveredLine } from './code-coverage.js';
 
 /**
  * The gradient-coverage page (reports/coverage-gradients.html): every item of
@@ -13,6 +14,32 @@ export interface CoveragePageOptions {
   gradientsHref?: string;
   /** When the gradcheck.json was written, for the subtitle. */
   generated?: string;
+  /** Line coverage of src/core by the test suite (vitest, v8) and by the gate (`gradproof check` under c8), when measured. */
+  code?: { suite?: LineMeasure; gate?: LineMeasure; uncovered?: readonly UncoveredLine[] };
+}
+
+const measure = (m: LineMeasure | undefined): string => (m ? `${m.pct.toFixed(1)}% <span class="desc">${m.covered} of ${m.total} lines</span>` : '<span class="warn">not measured</span>');
+
+/** The two measures of src/core, and first the backward-pass lines that no gradient check executes. */
+function codeSection(code: CoveragePageOptions['code']): string {
+  if (!code || (!code.suite && !code.gate)) {
+    return `<section id="code-coverage"><h2>Lines of the core</h2><p class="warn" role="status">Not measured: <code>npm run coverage</code> measures the test suite (vitest) and the gate (<code>gradproof check</code> under c8), then <code>npm run report</code> shows both here.</p></section>`;
+  }
+  const lines = code.uncovered;
+  const list =
+    lines === undefined
+      ? '<p class="warn" role="status" id="uncovered-backward">The gate was not measured, so its unexecuted backward-pass lines are unknown.</p>'
+      : lines.length === 0
+        ? '<p class="banner ok" role="status" id="uncovered-backward"><span class="pass">✔ Every line</span> of the core\'s backward passes runs in some gradient check of <code>gradproof check</code>.</p>'
+        : `<div class="banner bad" role="status" id="uncovered-backward"><span class="fail">⚠ ${lines.length} ${lines.length === 1 ? 'line' : 'lines'} of the core's backward passes ${lines.length === 1 ? 'runs' : 'run'} in no gradient check of <code>gradproof check</code>:</span><ul class="entries">${lines
+            .map((l) => `<li><code>${esc(l.file)}:${l.line}</code> (${esc(l.fn)})${l.text ? ` <code>${esc(l.text.length > 110 ? l.text.slice(0, 107) + '…' : l.text)}</code>` : ''}</li>`)
+            .join('')}</ul></div>`;
+  return `<section id="code-coverage"><h2>Lines of the core</h2>${list}
+${cards([
+  { label: 'src/core lines run by the tests', value: measure(code.suite), id: 'suite-lines' },
+  { label: 'src/core lines run by gradproof check', value: measure(code.gate), id: 'gate-lines' },
+])}
+<p class="muted">The first measure is the test suite's (<code>vitest run --coverage</code>, v8); the second is the gate's own: <code>gradproof check</code> run under c8, so a line counted there is executed by a gradient check. Backward-pass lines are those of every op's <code>backward</code> and of the core's functions named for gradients.</p></section>`;
 }
 
 const CHECK_TEXT: Record<ItemStatus['check'], string> = {
@@ -71,7 +98,7 @@ ${cards([
   { label: 'named by a property test', value: String(count((s) => s.property === 'named')) },
   { label: 'neither', value: neither.length ? `<span class="fail">⚠ ${neither.length}</span>` : '0', id: 'total-neither' },
 ])}
-<p class="muted">The inventory: ${esc(kinds.join(', '))}. It is built from the project itself: the op kinds in <code>src/core/ops</code>, <code>LOSS_REDUCTIONS</code> in <code>src/core/losses.ts</code>, the penalty ops in <code>src/core/penalties.ts</code>, the check targets of <code>coreTargets()</code> (<code>src/check/suite.ts</code>), the derivation topics of <code>src/derivations/index.ts</code>, and the file names and test titles of <code>properties/*.property.test.ts</code>.</p>
+<p class="muted">The inventory: ${esc(kinds.join(', '))}. It is built from the project's own registries: the ops, losses and penalties of the core's registries (<code>OPS</code>, <code>LOSSES</code>, <code>PENALTIES</code> of <code>gradproof/core</code>), the check targets of <code>gradproof check</code>, the derivation topics of <code>gradproof/derivations</code>, and the file names and test titles of <code>properties/*.property.test.ts</code> (when the property suites are present).</p>
 <p class="muted"><b>Checked</b>: a check of that name (or prefix: <code>op/dense</code>, <code>op/dense-no-bias</code>, … for the op <code>dense</code>) is in gradcheck.json, with its verdict. <b>Property</b>: ✔ yes when a property test's title names the item (a derivation topic by its file; closed forms by the topic's "every target" test; symbolic forms by the topic's tests parameterised over every form); ◐ when a property file uses it in code but no title names it. Property coverage of a loss is per loss, whatever the reduction.</p></section>`;
 
   const rows = sorted.map((s) => ({
@@ -98,6 +125,6 @@ ${cards([
       subtitle: `What exercises each differentiable op, loss, penalty, model and derivation${opts.generated ? ` (checks from the run of ${opts.generated})` : ''}`,
       crumbs: [{ href: opts.indexHref ?? 'index.html', label: '← all reports' }, ...(opts.gradientsHref ? [{ href: opts.gradientsHref, label: 'gradient report' }] : [])],
     },
-    `${summary}\n<section id="items"><h2>Items</h2>${table}</section>`,
+    `${codeSection(opts.code)}\n${summary}\n<section id="items"><h2>Items</h2>${table}</section>`,
   );
 }

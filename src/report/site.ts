@@ -6,7 +6,8 @@ import * as derivations from '../derivations/index.js';
 import { buildGradientReport } from './gradients.js';
 import { sweepsFor } from './sweep.js';
 import { buildInventory, coreRegistries, coverageStatus, kebab, type SourceFile } from './inventory.js';
-import { buildCoveragePage } from './coverage-page.js';
+import { buildCoveragePage, type CoveragePageOptions } from './coverage-page.js';
+import { coreLines, uncoveredBackwardLines, type CoverageFinal, type CoverageSummary } from './code-coverage.js';
 import { buildIndex, type IndexEntry } from './index-page.js';
 import { esc } from '../html/format.js';
 
@@ -83,6 +84,33 @@ export function derivationTopics(): { name: string; file: string; targets: strin
   return out;
 }
 
+function readJson<T>(path: string): T | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The two line measures of src/core and the gate's unexecuted backward lines, from what `npm run coverage` wrote under `dir`. */
+function codeMeasures(dir: string, root: string): NonNullable<CoveragePageOptions['code']> {
+  const suite = readJson<CoverageSummary>(join(dir, 'coverage', 'coverage-summary.json'));
+  const gate = readJson<CoverageSummary>(join(dir, 'coverage-gate', 'coverage-summary.json'));
+  const final = readJson<CoverageFinal>(join(dir, 'coverage-gate', 'coverage-final.json'));
+  const source = (file: string): string | undefined => {
+    const p = join(root, file);
+    return existsSync(p) ? readFileSync(p, 'utf8') : undefined;
+  };
+  const out: NonNullable<CoveragePageOptions['code']> = {};
+  const s = suite && coreLines(suite);
+  const g = gate && coreLines(gate);
+  if (s) out.suite = s;
+  if (g) out.gate = g;
+  if (final) out.uncovered = uncoveredBackwardLines(final, source);
+  return out;
+}
+
 /** Reads a gradcheck.json, refusing anything that is not one. */
 export function readReport(path: string): GradcheckReport {
   const data = JSON.parse(readFileSync(path, 'utf8')) as GradcheckReport;
@@ -126,7 +154,7 @@ export function writeReportSite(opts: SiteOptions): { written: string[]; grades:
     properties: readSources(root, 'properties', (n) => n.endsWith('.property.test.ts')),
   });
   const statuses = coverageStatus(items, report.checks);
-  write('coverage-gradients.html', buildCoveragePage(statuses, { indexHref: 'index.html', gradientsHref: 'gradients.html', generated: report.generated }));
+  write('coverage-gradients.html', buildCoveragePage(statuses, { indexHref: 'index.html', gradientsHref: 'gradients.html', generated: report.generated, code: codeMeasures(dir, root) }));
 
   const t = report.totals;
   const neither = statuses.filter((s) => s.neither).length;

@@ -79,6 +79,14 @@ export const dropoutEntry: OpEntry<{ op: 'dropout'; keep: number; mask: string }
         return opProblem(() => dropout({ keep: 0.7 }), new Map([['X', randomTensor(rng, [m, d])]]), randomTensor(rng, [m, d]), { training: true, rng: 5 });
       },
     },
+    {
+      name: 'op/dropout-inference',
+      description: 'dropout at inference: the identity',
+      make: (rng) => {
+        const { m, d } = smallDims(rng);
+        return opProblem(() => dropout({ keep: 0.7 }), new Map([['X', randomTensor(rng, [m, d])]]), randomTensor(rng, [m, d]), { training: false });
+      },
+    },
   ],
   constructorName: 'dropout',
 };
