@@ -20,8 +20,8 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       reportsDirectory: 'reports/coverage',
       reporter: ['html', 'json-summary', 'text-summary'],
-      // Measured with the whole suite (npm run coverage): src/core 98.9%, src/check 97.0%,
-      // src/derivations 99.1% of lines. The bar is 90% of lines in each of the three.
+      // Measured with the whole suite (npm run coverage): src/core 99.9%, src/check 96.7%,
+      // src/derivations 100.0% of lines. The bar is 90% of lines in each of the three.
       thresholds: {
         'src/core/**/*.ts': { lines: 90 },
         'src/check/**/*.ts': { lines: 90 },
