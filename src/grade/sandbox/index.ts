@@ -24,7 +24,7 @@
  * the module again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -148,16 +148,80 @@ function getRunnerSource(): Promise<string> {
 }
 
 let ivmPath: string | undefined;
+/**
+ * isolated-vm's entry, where the child can read it. As root the child runs
+ * as nobody, who may not be able to reach the project's node_modules (a
+ * checkout in a folder only root can read): isolated-vm's two files are then
+ * staged in a folder of the system's temp dir that nobody can read and only
+ * root can write, shared by grader processes of the same isolated-vm build.
+ */
 function getIvmPath(): string {
   if (ivmPath === undefined) {
+    let entry: string;
     try {
-      ivmPath = createRequire(import.meta.url).resolve('isolated-vm');
+      entry = createRequire(import.meta.url).resolve('isolated-vm');
     } catch {
       // an optional peer dependency: only code answers need it
       throw new Error('grading code answers needs the isolated-vm package, which is not installed: npm install isolated-vm');
     }
+    ivmPath = process.getuid?.() === 0 ? stageIsolatedVm(entry) : entry;
   }
   return ivmPath;
+}
+
+/** A root-owned directory or file that no one else can write, and not a link: safe to reuse from a shared temp dir. */
+function ownedByRoot(path: string): boolean {
+  try {
+    const st = lstatSync(path);
+    return !st.isSymbolicLink() && st.uid === 0 && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+function stageIsolatedVm(entry: string): string {
+  const from = dirname(entry);
+  const addon = join(from, 'out', 'isolated_vm.node');
+  if (!existsSync(addon)) throw new Error(`isolated-vm is installed without its native module (${addon} is missing): reinstall it with its install script allowed`);
+  const st = statSync(addon);
+  const version = (JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  const stage = join(tmpdir(), `gradproof-ivm-${version}-${st.size}-${Math.round(st.mtimeMs)}`);
+  const files = [stage, join(stage, 'isolated-vm.js'), join(stage, 'out'), join(stage, 'out', 'isolated_vm.node')];
+  if (files.every(ownedByRoot)) return files[1]!;
+  // (re)build it under a private name, then move it into place; a stage someone else made is never used
+  const tmp = mkdtempSync(join(tmpdir(), 'gradproof-ivm-tmp-'));
+  mkdirSync(join(tmp, 'out'));
+  copyFileSync(entry, join(tmp, 'isolated-vm.js'));
+  copyFileSync(addon, join(tmp, 'out', 'isolated_vm.node'));
+  chmodSync(join(tmp, 'isolated-vm.js'), 0o644);
+  chmodSync(join(tmp, 'out', 'isolated_vm.node'), 0o755);
+  chmodSync(join(tmp, 'out'), 0o755);
+  chmodSync(tmp, 0o755);
+  if (lstatExists(stage)) {
+    if (files.every(ownedByRoot)) {
+      rmSync(tmp, { recursive: true, force: true });
+      return files[1]!;
+    }
+    // not ours (or half-made): use the private copy, under its own name
+    return join(tmp, 'isolated-vm.js');
+  }
+  try {
+    renameSync(tmp, stage);
+  } catch {
+    // another grader process staged it first
+    rmSync(tmp, { recursive: true, force: true });
+    if (!files.every(ownedByRoot)) throw new Error(`cannot stage isolated-vm at ${stage}`);
+  }
+  return files[1]!;
+}
+
+function lstatExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // Children still alive are SIGKILLed when the grader exits, whatever the reason.
