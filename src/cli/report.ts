@@ -68,7 +68,7 @@ export async function runReportCommand(opts: ReportCliOptions, out: (s: string) 
       } else {
         out(`grades: grading ${href(cwd, submissions)} with \`gradproof grade --batch\` …`);
         try {
-          await grade.runGradeCommand(undefined, { batch: submissions, out: gradesDir, seed: '0' }, (s) => out(`  ${s}`), err);
+          await grade.runGradeCommand(undefined, { batch: submissions, out: gradesDir, seed: '0' }, (s) => s.split('\n').forEach((l) => out(`  ${l}`)), err);
         } catch (e) {
           gradeNote = `the grader failed (${(e as Error).message})`;
           out(`grades: ${gradeNote}`);

@@ -77,6 +77,24 @@ describe('gradproof report', () => {
   });
 });
 
+describe('gradproof report with grades', () => {
+  it('grades the submissions in its own process (no second CLI) and links the class report and the gradebook', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'gradproof-report-grades-'));
+    mkdirSync(join(base, 'class', 'alice'), { recursive: true });
+    writeFileSync(join(base, 'class', 'alice', 'answers.json'), JSON.stringify({ 'sigmoid-derivative': 'exp(-a)/(1+exp(-a))^2' }));
+    const input = join(base, 'gradcheck.json');
+    writeFileSync(input, JSON.stringify({ format: 'gradproof-gradcheck/1', generated: new Date(0).toISOString(), seed: 0, mode: 'full', totals: { checks: 0, passed: 0, failed: 0, kinks: 0, evaluations: 0, worstRelError: 0 }, checks: [] }));
+    const out: string[] = [];
+    expect(await runReportCommand({ dir: join(base, 'reports'), input, sweep: false, submissions: join(base, 'class') }, (s) => out.push(s), silent)).toBe(0);
+    expect(out.some((l) => /^ {2}graded 1 submission in [\d.]+ s .*mean 4\.00\/52; seed 0$/.test(l)), out.join('\n')).toBe(true);
+    expect(out.some((l) => /^ {2}wrote .*report\.html$/.test(l))).toBe(true);
+    const index = readFileSync(join(base, 'reports', 'index.html'), 'utf8');
+    expect(index).toContain('href="grades/report.html"');
+    expect(index).toContain('href="grades/gradebook.csv"');
+    expect(readFileSync(join(base, 'reports', 'grades', 'gradebook.csv'), 'utf8')).toMatch(/^submission,/);
+  }, 120_000);
+});
+
 describe('gradeReportLinks (the hook for the grader’s outputs)', () => {
   it('lists HTML and CSV files under the folder, class report first, relative to its parent', () => {
     const root = mkdtempSync(join(tmpdir(), 'gradproof-grades-'));
