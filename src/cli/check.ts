@@ -1,4 +1,3 @@
-import { UsageError } from './usage.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { coreTargets, filterTargets, type Target } from '../check/targets.js';
@@ -8,6 +7,7 @@ import { formatResult } from '../check/format.js';
 import type { CheckMode } from '../check/options.js';
 import { sci, table } from './format.js';
 import { progress } from './progress.js';
+import { UsageError } from './usage.js';
 
 export interface CheckCliOptions {
   mode: string;

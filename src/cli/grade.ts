@@ -1,4 +1,3 @@
-import { UsageError } from './usage.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadCatalog, selectExercises } from '../grade/catalog.js';
@@ -8,6 +7,7 @@ import { gradeSubmission, type SandboxApi } from '../grade/grader.js';
 import { toHtml } from '../grade/html.js';
 import type { GradeReport } from '../grade/types.js';
 import { progress } from './progress.js';
+import { UsageError } from './usage.js';
 
 export interface GradeCliOptions {
   exercises?: string;

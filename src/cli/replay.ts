@@ -1,4 +1,3 @@
-import { UsageError } from './usage.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { replayPaths } from '../cases/files.js';
@@ -6,6 +5,7 @@ import type { CaseResult } from '../cases/replay.js';
 import { junitXml, type JunitCase } from '../check/junit.js';
 import { checkCaseFile, type CaseCheck } from '../check/cases.js';
 import { sci, table } from './format.js';
+import { UsageError } from './usage.js';
 
 export interface ReplayCliOptions {
   json?: boolean;
