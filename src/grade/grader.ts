@@ -10,6 +10,7 @@ import { loadCatalog, selectExercises, type Catalog, type Exercise } from './cat
 import { parseAnswer } from './expressions.js';
 import { combineForms, expressionAnswer, gradeForm, invalidForm, type Answer, type CostBudget, type ScoreOptions } from './score.js';
 import { readExpressionAnswers } from './submission.js';
+import { studentText } from './untrusted.js';
 import type { ExerciseResult, FormResult, GradeReport, Value } from './types.js';
 
 /** The sandbox's entry points (src/grade/sandbox); injectable for tests. */
@@ -112,7 +113,7 @@ export async function gradeSubmission(dir: string, opts: GradeOptions = {}): Pro
       if (hasExpr) {
         const raw = expr.answers.get(id);
         const parsed = parseAnswer(raw, ex.spec.exprVars ?? []);
-        const label = typeof raw === 'string' ? raw : JSON.stringify(raw);
+        const label = studentText(typeof raw === 'string' ? raw : JSON.stringify(raw), 300);
         forms.push(parsed.ok ? await gradeForm(ex, expressionAnswer(ex, parsed.expr), score) : invalidForm(ex, 'expression', label, parsed.error));
       }
       if (ex.spec.forms.includes('code') && codeFile) {
@@ -130,7 +131,8 @@ export async function gradeSubmission(dir: string, opts: GradeOptions = {}): Pro
   }
 
   return {
-    submission: basename(abs),
+    // a folder name is the student's text too (batch mode)
+    submission: studentText(basename(abs), 200),
     seed,
     score: round(exercises.reduce((a, e) => a + e.score, 0)),
     maxScore: exercises.reduce((a, e) => a + e.maxScore, 0),

@@ -6,6 +6,7 @@
  * code) to the smallest counterexample, shown with its inputs, the expected
  * and the returned value and the first wrong entry.
  */
+import { displayValue, studentText } from './untrusted.js';
 import fc from 'fast-check';
 import type { Exercise } from './catalog.js';
 import { evaluateExpression, symbolicEqual, type CompiledExpression } from './expressions.js';
@@ -65,7 +66,7 @@ export function testSeed(seed: number, ...parts: string[]): number {
 export function expressionAnswer(ex: Exercise, expr: CompiledExpression): Answer {
   return {
     form: 'expression',
-    label: expr.text,
+    label: studentText(expr.text, 300),
     expression: expr,
     evaluate: async (args) => {
       try {
@@ -173,7 +174,7 @@ export async function runTest(
     last = {
       args,
       expected,
-      got: out.value,
+      got: displayValue(out.value),
       message: c.message,
       ...(c.firstWrong ? { firstWrong: c.firstWrong } : {}),
       ...(c.diagnosis ? { diagnosis: c.diagnosis } : {}),
@@ -196,7 +197,7 @@ export async function runTest(
   const counterexample: Counterexample = {
     inputs: argsByName(ex, last.args),
     ...(last.expected !== undefined ? { expected: last.expected } : {}),
-    ...(last.got !== undefined ? { got: last.got } : {}),
+    ...(last.got !== undefined ? { got: displayValue(last.got) } : {}),
     message: last.message,
     ...(last.firstWrong ? { firstWrong: last.firstWrong } : {}),
     ...(last.diagnosis ? { diagnosis: last.diagnosis } : {}),

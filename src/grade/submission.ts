@@ -3,8 +3,7 @@
  * Problems (a malformed file, an unknown id, an id that takes code only) are
  * collected as errors and never stop the other answers.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { parseBoundedJson, readSubmissionFile, studentText } from './untrusted.js';
 import type { Catalog } from './catalog.js';
 
 export const ANSWERS_FILE = 'answers.json';
@@ -22,28 +21,20 @@ export interface ExpressionAnswers {
 
 /** Reads and checks answers.json against the catalog. */
 export function readExpressionAnswers(dir: string, catalog: Catalog): ExpressionAnswers {
-  const path = join(dir, ANSWERS_FILE);
   const out: ExpressionAnswers = { present: false, answers: new Map(), errors: [] };
-  if (!existsSync(path)) return out;
+  const read = readSubmissionFile(dir, ANSWERS_FILE, MAX_ANSWERS_BYTES);
+  if (!read.ok && read.absent) return out;
   out.present = true;
-  let text: string;
-  try {
-    if (statSync(path).size > MAX_ANSWERS_BYTES) {
-      out.errors.push(`${ANSWERS_FILE} is larger than ${MAX_ANSWERS_BYTES} bytes; not read`);
-      return out;
-    }
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    out.errors.push(`${ANSWERS_FILE} cannot be read: ${(e as Error).message}`);
+  if (!read.ok) {
+    out.errors.push(`${read.error}: its expression answers were not graded`);
     return out;
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (e) {
-    out.errors.push(`${ANSWERS_FILE} is malformed (not valid JSON): ${(e as Error).message}; its expression answers were not graded`);
+  const json = parseBoundedJson(read.text);
+  if (!json.ok) {
+    out.errors.push(`${ANSWERS_FILE} ${json.error}; its expression answers were not graded`);
     return out;
   }
+  const parsed = json.value;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     out.errors.push(`${ANSWERS_FILE} must hold an object { "<exercise id>": "<expression>" }, got ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}`);
     return out;
@@ -51,7 +42,7 @@ export function readExpressionAnswers(dir: string, catalog: Catalog): Expression
   for (const [id, value] of Object.entries(parsed)) {
     const ex = catalog.exercises.get(id);
     if (!ex) {
-      out.errors.push(`${ANSWERS_FILE}: unknown exercise id '${id}' (not graded)`);
+      out.errors.push(`${ANSWERS_FILE}: unknown exercise id '${studentText(id, 80)}' (not graded)`);
       continue;
     }
     if (!ex.spec.forms.includes('expression')) {

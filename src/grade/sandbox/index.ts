@@ -30,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { decodeTransfer, encodeTransfer, TransferError } from './codec.js';
 import { MAX_RESULT_CHARS, PRELUDE_SOURCE } from './prelude.js';
+import { clipValue, studentText } from '../untrusted.js';
 import type { CallMessage, ChildToHost, HelloMessage, InitMessage } from './protocol.js';
 import { findCodeFile, prepareSource } from './source.js';
 
@@ -440,11 +441,12 @@ class Session implements SandboxSession {
     const file = this.filename;
     if (ev.kind === 'message' && ev.msg.t === 'ready') {
       const exports = ev.msg.exports;
-      if (Array.isArray(exports) && exports.every((e) => typeof e === 'string')) return { ok: true, exports: [...exports] };
+      // names are the submission's text: kept only when they could be an export the catalog asks for, shown made safe
+      if (Array.isArray(exports) && exports.every((e) => typeof e === 'string')) return { ok: true, exports: exports.slice(0, 200).map((e) => studentText(e, 100)) };
       return fail('exited: the sandbox process sent an unreadable list of exports', false);
     }
     if (ev.kind === 'message' && ev.msg.t === 'loadFailed') {
-      const m = ev.msg.message;
+      const m = studentText(ev.msg.message, 1000);
       switch (ev.msg.kind) {
         case 'timeout':
           return fail(
@@ -548,7 +550,7 @@ class Session implements SandboxSession {
           return keep({ ok: false, error: `invalid: ${fn} returned a result that is too large` });
         }
         try {
-          return keep({ ok: true, value: decodeTransfer(msg.json) });
+          return keep({ ok: true, value: clipValue(decodeTransfer(msg.json)) });
         } catch (e) {
           const why = e instanceof TransferError ? e.message : 'the result could not be read';
           return keep({ ok: false, error: `invalid: ${fn} returned something that is not plain data: ${why}` });
@@ -557,11 +559,11 @@ class Session implements SandboxSession {
       case 'timeout':
         return replace(`timeout: ${fn} did not finish within ${callTimeoutMs} ms — ${hung}`);
       case 'memory':
-        return replace(`memory: ${tooMuchMemory} (${msg.message})`);
+        return replace(`memory: ${tooMuchMemory} (${studentText(msg.message, 200)})`);
       case 'threw':
-        return keep({ ok: false, error: `threw: ${msg.message}` });
+        return keep({ ok: false, error: `threw: ${studentText(msg.message)}` });
       case 'invalid':
-        return keep({ ok: false, error: `invalid: ${fn} returned something that cannot be sent back as JSON data: ${msg.message}` });
+        return keep({ ok: false, error: `invalid: ${fn} returned something that cannot be sent back as JSON data: ${studentText(msg.message)}` });
       case 'missing':
         return keep({
           ok: false,

@@ -35,7 +35,7 @@
 /** Most values (numbers, strings, containers…) a result may contain. */
 export const MAX_RESULT_VALUES = 1_000_000;
 /** Most characters of encoded JSON a result may take. */
-export const MAX_RESULT_CHARS = 8 * 1024 * 1024;
+export const MAX_RESULT_CHARS = 1024 * 1024;
 /** Deepest nesting of arrays/objects in a result. */
 export const MAX_RESULT_DEPTH = 64;
 

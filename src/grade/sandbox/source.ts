@@ -2,8 +2,9 @@
  * Finding the submission's code file and turning it into the ES module the
  * isolate runs (TypeScript is transpiled here, on the host).
  */
-import { lstatSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { readSubmissionFile } from '../untrusted.js';
 
 /** Candidate names, in order of precedence: the first regular file found wins. */
 export const CODE_FILE_NAMES = ['gradients.ts', 'gradients.mjs', 'gradients.js'] as const;
@@ -34,16 +35,9 @@ export type PreparedSource =
 
 /** Reads the code file and returns ES module source (TypeScript transpiled), or a `load:` error. */
 export async function prepareSource(path: string, filename: string): Promise<PreparedSource> {
-  let text: string;
-  try {
-    const size = lstatSync(path).size;
-    if (size > MAX_CODE_BYTES) {
-      return { ok: false, error: `load: ${filename} is ${size} bytes, more than the ${MAX_CODE_BYTES} allowed` };
-    }
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    return { ok: false, error: `load: ${filename} could not be read (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
-  }
+  const read = readSubmissionFile(dirname(path), basename(path), MAX_CODE_BYTES);
+  if (!read.ok) return { ok: false, error: `load: ${read.absent ? `${filename} is missing` : read.error}` };
+  const text = read.text;
   if (!filename.endsWith('.ts')) return { ok: true, code: text, filename };
 
   const ts = await import('typescript').then(
