@@ -31,8 +31,6 @@ export interface GradeOptions {
   limits?: SandboxLimits;
   /** Most extra calls spent shrinking one failure. Default 150. */
   maxShrinkCalls?: number;
-  /** Try math.js `simplify` to accept an expression early (default true); numeric grading decides otherwise. */
-  symbolic?: boolean;
 }
 
 /** Sandbox limits used unless told otherwise. */
@@ -66,7 +64,6 @@ export async function gradeSubmission(dir: string, opts: GradeOptions = {}): Pro
   const score: ScoreOptions = {
     seed,
     ...(opts.maxShrinkCalls !== undefined ? { maxShrinkCalls: opts.maxShrinkCalls } : {}),
-    ...(opts.symbolic !== undefined ? { symbolic: opts.symbolic } : {}),
   };
   const abs = resolve(dir);
   if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new RangeError(`the submission folder ${abs} does not exist or is not a folder`);

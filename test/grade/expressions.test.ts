@@ -140,23 +140,27 @@ describe('elementwise evaluation and symbolic acceptance', () => {
     expect(symbolicEqual(node('rho/rhoHat - (1-rho)/(1-rhoHat)'), '-rho/rhoHat + (1-rho)/(1-rhoHat)')).toBe(false);
   });
 
-  it('only ever accepts early: an equal form simplify cannot prove gets full credit numerically', async () => {
-    const kl = catalog.exercises.get('kl-sparsity-derivative')!;
-    const text = '(rhoHat-rho)/(rhoHat*(1-rhoHat))';
-    const p = parseAnswer(text, kl.spec.exprVars!);
-    if (!p.ok) throw new Error(p.error);
-    expect(symbolicEqual(p.expr.node, kl.symbolic!)).toBe(false);
-    const r = await gradeForm(kl, expressionAnswer(kl, p.expr), { seed: 1 });
+  it('gives no credit for what simplify calls equal: numeric grading decides', async () => {
+    // math.js simplifies α·√(w²) to α·w (it assumes w ≥ 0): numerically it is α|w|, wrong for w < 0
+    const l2 = catalog.exercises.get('l2-penalty-gradient')!;
+    const abs = parseAnswer('alpha*(w^2)^(1/2)', l2.spec.exprVars!);
+    if (!abs.ok) throw new Error(abs.error);
+    expect(symbolicEqual(abs.expr.node, l2.symbolic!)).toBe(true);
+    const r = await gradeForm(l2, expressionAnswer(l2, abs.expr), { seed: 1 });
     expect(r.symbolic).toBeUndefined();
-    expect(r.score).toBe(kl.spec.points);
-    // And with symbolic acceptance off, a form it could prove is still accepted numerically.
+    expect(r.score).toBe(0);
+    // a factor e^(a²)/e^(a²) is 1 where it is finite and NaN where e^(a²) overflows: the edge region fails
     const sig = catalog.exercises.get('sigmoid-derivative')!;
-    const q = parseAnswer('exp(-a)/(1+exp(-a))^2', sig.spec.exprVars!);
-    if (!q.ok) throw new Error(q.error);
-    expect((await gradeForm(sig, expressionAnswer(sig, q.expr), { seed: 1 })).symbolic).toBe(true);
-    const numeric = await gradeForm(sig, expressionAnswer(sig, q.expr), { seed: 1, symbolic: false });
-    expect(numeric.symbolic).toBeUndefined();
-    expect(numeric.score).toBe(sig.spec.points);
+    const nan = parseAnswer('exp(-a)/(1+exp(-a))^2 * exp(a^2)/exp(a^2)', sig.spec.exprVars!);
+    if (!nan.ok) throw new Error(nan.error);
+    const n = await gradeForm(sig, expressionAnswer(sig, nan.expr), { seed: 1 });
+    expect(n.tests.find((t) => t.name === 'edge region')!.passed).toBe(false);
+    expect(n.score).toBeLessThan(sig.spec.points);
+    // an equal form simplify cannot prove still gets full credit, numerically
+    const kl = catalog.exercises.get('kl-sparsity-derivative')!;
+    const p = parseAnswer('(rhoHat-rho)/(rhoHat*(1-rhoHat))', kl.spec.exprVars!);
+    if (!p.ok) throw new Error(p.error);
+    expect((await gradeForm(kl, expressionAnswer(kl, p.expr), { seed: 1 })).score).toBe(kl.spec.points);
   });
 
   it('normalises spellings for grouping', () => {
