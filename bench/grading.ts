@@ -52,6 +52,7 @@ export async function benchGrading(log: (s: string) => void, n = 200, jobs = Mat
         get exports() {
           return s.exports;
         },
+        fresh: () => s.fresh(),
         call: (req) => {
           calls++;
           return s.call(req);

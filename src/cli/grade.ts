@@ -17,6 +17,7 @@ export interface GradeCliOptions {
   batch?: string;
   jobs?: string;
   catalog?: string;
+  timeBudget?: string;
 }
 
 /** Injected in tests; the real sandbox otherwise. */
@@ -77,7 +78,12 @@ export async function runGradeCommand(
   } catch (e) {
     throw new UsageError(`--exercises: ${(e as Error).message}`);
   }
-  const common = { seed, catalog, exercises: ids, ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) };
+  let timeBudgetSeconds: number | undefined;
+  if (opts.timeBudget !== undefined) {
+    timeBudgetSeconds = Number(opts.timeBudget);
+    if (!(Number.isFinite(timeBudgetSeconds) && timeBudgetSeconds > 0)) throw new UsageError(`--time-budget must be a number of seconds > 0, got '${opts.timeBudget}'`);
+  }
+  const common = { seed, catalog, exercises: ids, ...(timeBudgetSeconds !== undefined ? { timeBudgetSeconds } : {}), ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) };
 
   if (opts.batch !== undefined) {
     if (dir !== undefined) throw new UsageError('give either a submission folder or --batch <folder>, not both');

@@ -46,6 +46,33 @@ export interface Catalog {
   exercises: Map<string, Exercise>;
   /** Ids in catalog order (file name order). */
   ids: string[];
+  settings: CatalogSettings;
+}
+
+/** The catalog's own settings: `_settings.json` beside the exercises (optional). */
+export interface CatalogSettings {
+  /** Wall-clock seconds one submission's code may use over all its exercises. Default 60. */
+  timeBudgetSeconds: number;
+}
+
+export const SETTINGS_FILE = '_settings.json';
+export const DEFAULT_SETTINGS: CatalogSettings = { timeBudgetSeconds: 60 };
+
+function readSettings(abs: string): CatalogSettings {
+  const path = join(abs, SETTINGS_FILE);
+  if (!existsSync(path)) return { ...DEFAULT_SETTINGS };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new CatalogError(`${SETTINGS_FILE}: not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new CatalogError(`${SETTINGS_FILE}: must hold an object`);
+  const known = Object.keys(DEFAULT_SETTINGS);
+  for (const k of Object.keys(raw)) if (!known.includes(k)) throw new CatalogError(`${SETTINGS_FILE}: unknown setting '${k}' (known: ${known.join(', ')})`);
+  const t = (raw as { timeBudgetSeconds?: unknown }).timeBudgetSeconds ?? DEFAULT_SETTINGS.timeBudgetSeconds;
+  if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) throw new CatalogError(`${SETTINGS_FILE}: timeBudgetSeconds must be a number of seconds > 0, got ${JSON.stringify(t)}`);
+  return { timeBudgetSeconds: t };
 }
 
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -263,8 +290,9 @@ export function loadCatalog(dir = defaultCatalogDir()): Catalog {
   const hit = cache.get(abs);
   if (hit) return hit;
   if (!existsSync(abs)) throw new CatalogError(`catalog folder ${abs} does not exist`);
+  // exercise ids are kebab-case, so a file starting with '_' is never an exercise
   const files = readdirSync(abs)
-    .filter((f) => f.endsWith('.json'))
+    .filter((f) => f.endsWith('.json') && !f.startsWith('_'))
     .sort();
   if (files.length === 0) throw new CatalogError(`catalog folder ${abs} holds no exercise (.json)`);
   const exercises = new Map<string, Exercise>();
@@ -285,7 +313,7 @@ export function loadCatalog(dir = defaultCatalogDir()): Catalog {
     exercises.set(spec.id, compileExercise(spec, f));
     ids.push(spec.id);
   }
-  const catalog = { dir: abs, exercises, ids };
+  const catalog = { dir: abs, exercises, ids, settings: readSettings(abs) };
   cache.set(abs, catalog);
   return catalog;
 }

@@ -8,7 +8,7 @@ import { basename, resolve } from 'node:path';
 import type { CallOutcome, SandboxLimits, SandboxSession } from './sandbox/index.js';
 import { loadCatalog, selectExercises, type Catalog, type Exercise } from './catalog.js';
 import { parseAnswer } from './expressions.js';
-import { combineForms, expressionAnswer, gradeForm, invalidForm, type Answer, type CostBudget, type ScoreOptions } from './score.js';
+import { budgetSpent, combineForms, expressionAnswer, gradeForm, invalidForm, spent, timeBudget, type Answer, type ScoreOptions } from './score.js';
 import { readExpressionAnswers } from './submission.js';
 import { studentText } from './untrusted.js';
 import type { ExerciseResult, FormResult, GradeReport, Value } from './types.js';
@@ -31,6 +31,8 @@ export interface GradeOptions {
   limits?: SandboxLimits;
   /** Most extra calls spent shrinking one failure. Default 150. */
   maxShrinkCalls?: number;
+  /** Wall-clock seconds the submission's code may use over all exercises. Default: the catalog's setting (60 s). */
+  timeBudgetSeconds?: number;
 }
 
 /** Sandbox limits used unless told otherwise. */
@@ -101,7 +103,9 @@ export async function gradeSubmission(dir: string, opts: GradeOptions = {}): Pro
   }
 
   const exercises: ExerciseResult[] = [];
-  const codeBudget: CostBudget = { costly: 0 }; // time and memory limits hit by this submission's code, over all exercises
+  const seconds = opts.timeBudgetSeconds ?? catalog.settings.timeBudgetSeconds;
+  if (!(typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0)) throw new RangeError(`gradeSubmission: timeBudgetSeconds must be a number of seconds > 0, got ${String(seconds)}`);
+  const clock = timeBudget(seconds, t0);
   try {
     for (const ex of selected) {
       const forms: FormResult[] = [];
@@ -118,7 +122,12 @@ export async function gradeSubmission(dir: string, opts: GradeOptions = {}): Pro
         if (codeError !== undefined) {
           if (!hasExpr) forms.push(invalidForm(ex, 'code', file, codeError.includes(':') ? codeError : `load: ${codeError}`));
         } else if (session && session.exports.includes(ex.spec.export)) {
-          forms.push(await gradeForm(ex, codeAnswer(ex, session, file), score, codeBudget));
+          if (spent(clock)) forms.push(invalidForm(ex, 'code', file, budgetSpent(clock)));
+          else {
+            // each exercise in a fresh isolate: nothing one export does reaches the next
+            await session.fresh();
+            forms.push(await gradeForm(ex, codeAnswer(ex, session, file), score, clock));
+          }
         }
       }
       exercises.push(combineForms(ex, forms));

@@ -41,13 +41,30 @@ const COSTLY = /^(timeout|memory|exited):/;
 const MAX_COSTLY_SHRINKS = 1;
 /** Costly failures of one answer over all its tests, after which its remaining calls are not run. */
 export const MAX_COSTLY_PER_ANSWER = 3;
-/** Costly failures of one submission's code over all exercises, after which no more of its calls are run. */
-export const MAX_COSTLY_PER_SUBMISSION = 12;
-
-/** Counts costly failures: one per answer, one shared by a submission's code answers. */
+/** Counts one answer's costly failures. */
 export interface CostBudget {
   costly: number;
 }
+
+/**
+ * The wall-clock time one submission's code may use over all its exercises
+ * (`performance.now()` milliseconds at which it is spent). Once spent, calls
+ * not yet made are not run, and exercises not yet graded lose their points,
+ * each saying so: what was graded before keeps its grade.
+ */
+export interface TimeBudget {
+  readonly deadline: number;
+  readonly seconds: number;
+}
+
+export function timeBudget(seconds: number, now = performance.now()): TimeBudget {
+  return { deadline: now + seconds * 1000, seconds };
+}
+
+export const spent = (b: TimeBudget | undefined): boolean => b !== undefined && performance.now() >= b.deadline;
+
+/** Why a call or an exercise did not run: the budget is spent. */
+export const budgetSpent = (b: TimeBudget): string => `timeout: not run: the submission's code used up its time budget of ${b.seconds} s over all exercises`;
 
 /** FNV-1a of the text, mixed with the seed: a 32-bit seed per test. */
 export function testSeed(seed: number, ...parts: string[]): number {
@@ -111,7 +128,7 @@ export async function runTest(
   answer: Answer,
   opts: ScoreOptions,
   budget: CostBudget = { costly: 0 },
-  shared: CostBudget = { costly: 0 },
+  clock?: TimeBudget,
 ): Promise<TestResult> {
   const tol = test.tolerance ?? ex.spec.tolerance;
   const arb = ex.arbitraries.get(test.generator)!;
@@ -140,13 +157,12 @@ export async function runTest(
       if (!failed) skipped++;
       return true;
     }
-    if (budget.costly >= MAX_COSTLY_PER_ANSWER || shared.costly >= MAX_COSTLY_PER_SUBMISSION) {
-      // The answer keeps hanging or running out of memory: the test fails without running (a shrink step is not claimed).
+    if (budget.costly >= MAX_COSTLY_PER_ANSWER || spent(clock)) {
+      // The answer keeps hanging or running out of memory, or the submission's time is up: the test fails without running (a shrink step is not claimed).
       if (failed) return true;
       fatal = true;
       failed = true;
-      const who = budget.costly >= MAX_COSTLY_PER_ANSWER ? `this answer already hit the time or memory limit ${budget.costly} times` : `the submission's code already hit the time or memory limit ${shared.costly} times`;
-      last = { args, expected, message: `timeout: not run: ${who}` };
+      last = { args, expected, message: spent(clock) ? budgetSpent(clock!) : `timeout: not run: this answer already hit the time or memory limit ${budget.costly} times` };
       return false;
     }
     let out: Outcome;
@@ -159,7 +175,6 @@ export async function runTest(
       if (FATAL.test(out.error)) fatal = true;
       if (COSTLY.test(out.error) && !fatal) {
         budget.costly++;
-        shared.costly++;
         if (failed && ++costly >= MAX_COSTLY_SHRINKS) fatal = true;
       }
       failed = true;
@@ -213,14 +228,14 @@ export async function runTest(
 }
 
 /** Grades one form of answer on every test of the exercise, by evaluation at generated points. */
-export async function gradeForm(ex: Exercise, answer: Answer, opts: ScoreOptions, shared: CostBudget = { costly: 0 }): Promise<FormResult> {
+export async function gradeForm(ex: Exercise, answer: Answer, opts: ScoreOptions, clock?: TimeBudget): Promise<FormResult> {
   // Numeric grading alone decides: math.js's simplify assumes x ≥ 0 and finite values
   // (it proves α·√(w²) = α·w and e^(a²)/e^(a²)·f = f), so its "equal" never gives credit.
   const tests: TestResult[] = [];
   const budget: CostBudget = { costly: 0 };
   for (const t of ex.spec.tests) {
     const t0 = performance.now();
-    const r = await runTest(ex, t, answer, opts, budget, shared);
+    const r = await runTest(ex, t, answer, opts, budget, clock);
     tests.push({ ...r, ms: performance.now() - t0 });
   }
   return { form: answer.form, answer: answer.label, status: 'graded', tests, score: tests.reduce((a, t) => a + t.points, 0) };

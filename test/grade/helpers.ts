@@ -36,6 +36,8 @@ export const standInSandbox: SandboxApi = {
     return {
       loadError,
       exports,
+      // one module instance serves every exercise: the stand-in has no isolates
+      async fresh() {},
       async call({ exportName, args }) {
         const fn = mod[exportName];
         if (typeof fn !== 'function') return { ok: false, error: `missing: ${exportName}` };

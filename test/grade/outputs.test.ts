@@ -113,6 +113,7 @@ describe('batch grading', () => {
             return s.exports;
           },
           call: (req) => s.call(req),
+          fresh: () => s.fresh(),
           async close() {
             active--;
             await s.close();

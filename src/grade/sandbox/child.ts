@@ -94,6 +94,11 @@ async function load(m: InitMessage): Promise<ReadyMessage | LoadFailedMessage> {
   } catch (e) {
     return loadFailed('load', `${m.filename} could not be read by the sandbox (${(e as NodeJS.ErrnoException).code ?? messageOf(e)})`);
   }
+  // A fresh isolate per exercise: the one before dies with everything it held or was still running.
+  if (isolate !== undefined && !isolate.isDisposed) isolate.dispose();
+  isolate = undefined;
+  dispatch = undefined;
+  namespace = undefined;
   const iso = new ivm.Isolate({
     memoryLimit: m.memoryMb,
     // V8 lost control of the isolate (typically a huge allocation): nothing in

@@ -24,7 +24,7 @@
  * the module again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -33,6 +33,7 @@ import { MAX_RESULT_CHARS, PRELUDE_SOURCE } from './prelude.js';
 import { clipValue, studentText } from '../untrusted.js';
 import type { CallMessage, ChildToHost, HelloMessage, InitMessage } from './protocol.js';
 import { findCodeFile, prepareSource } from './source.js';
+import { DEFAULT_RLIMITS, releaseUid, takeUid, walled } from './wall.js';
 
 export { findCodeFile } from './source.js';
 
@@ -76,6 +77,8 @@ export interface SandboxSession {
   readonly exports: string[];
   /** Calls of one session run one at a time, in order. */
   call(req: CallRequest): Promise<CallOutcome>;
+  /** Calls after this one run in a fresh isolate (the module loaded again): one exercise cannot touch the next. */
+  fresh(): Promise<void>;
   /** Kills the child and removes its temporary directory. Idempotent. */
   close(): Promise<void>;
 }
@@ -83,7 +86,6 @@ export interface SandboxSession {
 const DEFAULTS = { callTimeoutMs: 2000, loadTimeoutMs: 3000, memoryMb: 64 } as const;
 /** Time for the child to start and load isolated-vm; failing that is the grader's problem, not the student's. */
 const HELLO_DEADLINE_MS = 10_000;
-const NOBODY = 65534;
 const MIN_MEMORY_MB = 8;
 const MAX_EXPORT_NAME = 200;
 const CHILD_NODE_FLAGS = ['--no-node-snapshot', '--max-old-space-size=256', '--disable-proto=throw', '--no-warnings'];
@@ -260,16 +262,16 @@ class ChildHandle {
   private readonly inbox: ChildToHost[] = [];
   private waiter: ((ev: ChildEvent) => void) | undefined;
 
-  constructor(dir: string) {
-    const asRoot = process.getuid?.() === 0;
-    const args = [...CHILD_NODE_FLAGS, ...permissionFlags(dir), join(dir, 'runner.mjs'), getIvmPath()];
-    this.proc = spawn(process.execPath, args, {
+  constructor(dir: string, uid: number | undefined) {
+    const nodeArgs = [...CHILD_NODE_FLAGS, ...permissionFlags(dir), join(dir, 'runner.mjs'), getIvmPath()];
+    const { command, args } = walled(nodeArgs, dir, dirname(getIvmPath()), DEFAULT_RLIMITS, uid);
+    this.proc = spawn(command, args, {
       cwd: dir,
       env: {},
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
       windowsHide: true,
-      ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+      ...(uid !== undefined ? { uid, gid: uid } : {}),
     });
     track(this.proc);
     this.proc.stderr?.setEncoding('utf8');
@@ -391,6 +393,8 @@ class Session implements SandboxSession {
     private dir: string | undefined,
     private readonly limits: ResolvedLimits,
     private readonly filename: string,
+    /** The uid its children run as (as root: one of its own, from the pool). */
+    private readonly uid?: number,
   ) {}
 
   get currentChild(): ChildHandle | undefined {
@@ -404,8 +408,7 @@ class Session implements SandboxSession {
   /** Starts a child and loads the module in it. */
   async start(): Promise<StartResult> {
     if (this.dir === undefined) return { ok: false, error: 'load: nothing to load', infrastructure: false };
-    const { loadTimeoutMs, memoryMb, killAfterMs, callTimeoutMs } = this.limits;
-    const child = new ChildHandle(this.dir);
+    const child = new ChildHandle(this.dir, this.uid);
     this.child = child;
     const fail = (error: string, infrastructure: boolean): StartResult => {
       child.kill();
@@ -426,7 +429,17 @@ class Session implements SandboxSession {
       return fail(`the sandbox process could not start: ${why}${stderr ? `\n${stderr}` : ''}`, true);
     }
     child.hello = hello.msg;
+    return this.load(child);
+  }
 
+  /** Loads the module in a fresh isolate of `child` (the child disposes any isolate it had). */
+  private async load(child: ChildHandle): Promise<StartResult> {
+    const { loadTimeoutMs, memoryMb, killAfterMs, callTimeoutMs } = this.limits;
+    const fail = (error: string, infrastructure: boolean): StartResult => {
+      child.kill();
+      if (this.child === child) this.child = undefined;
+      return { ok: false, error, infrastructure };
+    };
     child.send({
       t: 'init',
       prelude: PRELUDE_SOURCE,
@@ -472,6 +485,26 @@ class Session implements SandboxSession {
       return fail(`exited: the process loading ${file} stopped unexpectedly (${child.describeEnd(ev)})`, false);
     }
     return fail('exited: the sandbox process sent an unexpected message while loading', false);
+  }
+
+  /**
+   * The next calls run in a fresh isolate, with the module loaded again:
+   * whatever the calls before left behind (poisoned built-ins, retained
+   * heap, work still running) is gone. A child that cannot load it again is
+   * replaced at the next call.
+   */
+  fresh(): Promise<void> {
+    const run = this.queue.then(async () => {
+      const child = this.child;
+      if (this.closed || this.loadError !== undefined || child === undefined || child.ended) return;
+      const loaded = await this.load(child);
+      if (!loaded.ok) {
+        if (this.child === child) this.child = undefined;
+        await child.killAndWait(1000);
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   call(req: CallRequest): Promise<CallOutcome> {
@@ -590,6 +623,7 @@ class Session implements SandboxSession {
     this.child = undefined;
     if (child) await child.killAndWait();
     if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
+    releaseUid(this.uid);
   }
 }
 
@@ -624,22 +658,26 @@ export async function openSandbox(submissionDir: string, limits: SandboxLimits =
     return s;
   }
   const runner = await getRunnerSource();
-  const dir = mkdtempSync(join(tmpdir(), 'gradproof-sandbox-'));
+  const uid = takeUid();
+  let dir: string | undefined;
   try {
-    chmodSync(dir, 0o755);
+    // private to the child's uid (and root): no other student's child can read this copy of the submission
+    dir = mkdtempSync(join(tmpdir(), `gradproof-sandbox-${process.pid}-`));
     for (const [name, text] of [
       ['runner.mjs', runner],
       ['submission.mjs', source.code],
     ] as const) {
-      const file = join(dir, name);
-      writeFileSync(file, text, { mode: 0o644 });
-      chmodSync(file, 0o644);
+      writeFileSync(join(dir, name), text, { mode: 0o600 });
+      if (uid !== undefined) chownSync(join(dir, name), uid, uid);
     }
+    if (uid !== undefined) chownSync(dir, uid, uid);
+    chmodSync(dir, 0o700);
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    releaseUid(uid);
     throw e;
   }
-  const session = new Session(dir, resolved, filename);
+  const session = new Session(dir, resolved, filename, uid);
   const started = await session.start();
   if (started.ok) {
     session.exports = started.exports;

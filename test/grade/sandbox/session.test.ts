@@ -3,6 +3,7 @@
  * queueing, hard deadlines, recovery after the child dies, closing, the
  * child's identity and environment, parallel sessions and throughput.
  */
+import { UID_BASE, wallStatus } from '../../../src/grade/sandbox/wall.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -218,25 +219,28 @@ describe('closing', () => {
 });
 
 describe('the child process', () => {
-  it('runs as nobody (when the grader is root), with an empty environment and no file-system rights, in a temp dir holding only its own files', async () => {
+  it('runs as a uid of its own (when the grader is root), with an empty environment and no file-system rights, in a private temp dir holding only its own files', async () => {
     await withSession(fixture('typescript'), async (s) => {
       const info = sandboxChildInfo(s)!;
       if (isRoot) {
-        expect(info.uid).toBe(65534);
-        expect(info.gid).toBe(65534);
-        expect(info.groups.every((g) => g === 65534)).toBe(true);
+        expect(info.uid).toBeGreaterThanOrEqual(UID_BASE);
+        expect(info.uid).toBeLessThan(UID_BASE + 256);
+        expect(info.gid).toBe(info.uid);
+        expect(info.groups.every((g) => g === info.gid || g === 65534)).toBe(true);
+        expect(statSync(info.tempDir!).uid).toBe(info.uid);
       } else {
         expect(info.uid).toBe(process.getuid?.());
       }
-      expect(info.envKeys).toEqual([]);
+      // bubblewrap always sets PWD (to the child's own cwd); nothing else of the grader's environment reaches it
+      expect(info.envKeys).toEqual(wallStatus().layers.includes('bubblewrap') ? ['PWD'] : []);
       expect(info.cwd).toBe(info.tempDir);
       // Node's permission model: the child itself may write nothing, spawn nothing, read no grader files.
       expect(info.permissions).toEqual({ enabled: true, fsWrite: false, childProcess: false, worker: false, readRepo: false });
       // The temp dir is not inside the repository, and holds only the runner and the submission.
       expect(relative(REPO_DIR, info.tempDir!).startsWith('..')).toBe(true);
       expect(readdirSync(info.tempDir!).sort()).toEqual(['runner.mjs', 'submission.mjs']);
-      expect(statSync(info.tempDir!).mode & 0o777).toBe(0o755);
-      for (const f of ['runner.mjs', 'submission.mjs']) expect(statSync(join(info.tempDir!, f)).mode & 0o777).toBe(0o644);
+      expect(statSync(info.tempDir!).mode & 0o777).toBe(0o700);
+      for (const f of ['runner.mjs', 'submission.mjs']) expect(statSync(join(info.tempDir!, f)).mode & 0o777).toBe(0o600);
     });
   }, TEST_TIMEOUT_MS);
 

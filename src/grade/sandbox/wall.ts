@@ -1,0 +1,153 @@
+/**
+ * The operating-system wall around each sandbox child: bubblewrap (new
+ * network, PID, IPC, UTS and mount namespaces; a root file system of only
+ * the runtime, isolated-vm and the submission's private temp folder; a new
+ * session; death with the grader) and rlimits set by util-linux's prlimit
+ * (address space, CPU seconds, processes, file size, open files). As root,
+ * each concurrently graded submission runs as a uid of its own.
+ *
+ * Each layer is detected once per grader process; a layer that cannot work
+ * here is reported as missing, never silently skipped: `layers` says what a
+ * child actually runs inside.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** The layers a report names, outermost first. */
+export type Layer = 'bubblewrap' | 'rlimits' | 'own uid' | 'permission model' | 'isolate';
+
+export interface WallStatus {
+  layers: Layer[];
+  /** Why each missing outer layer is missing. */
+  missing: { layer: 'bubblewrap' | 'rlimits' | 'own uid'; why: string }[];
+}
+
+/** First uid of the pool handed to concurrently graded submissions when the grader runs as root. */
+export const UID_BASE = 61000;
+const UID_POOL = 256;
+
+const isRoot = (): boolean => process.getuid?.() === 0;
+
+function findTool(name: string): string | undefined {
+  return ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin'].map((d) => `${d}/${name}`).find((p) => existsSync(p));
+}
+
+/** The rlimits of a child: bounds that hold for the whole process, whatever the isolate counts. */
+export interface Rlimits {
+  /** Address space, bytes: the heap, ArrayBuffers and WebAssembly memory all count. */
+  as: number;
+  /** CPU seconds over the child's life. */
+  cpu: number;
+  /** Processes and threads of the child's uid (only with a uid of its own). */
+  nproc: number;
+  /** Largest file it may write, bytes. */
+  fsize: number;
+  /** Open files. */
+  nofile: number;
+}
+
+export const DEFAULT_RLIMITS: Rlimits = { as: 2560 * 1024 * 1024, cpu: 120, nproc: 256, fsize: 0, nofile: 256 };
+
+let detected: { bwrap?: string; prlimit?: string; why: Record<string, string> } | undefined;
+
+/** The bubblewrap arguments that make the child's world, for a temp folder `dir` and the folder holding isolated-vm. */
+export function bwrapArgs(dir: string, ivmDir: string, execPath = process.execPath): string[] {
+  const args = [
+    '--unshare-all', // user (when allowed), IPC, PID, network (no interface but a loopback that is down), UTS, cgroup
+    '--die-with-parent',
+    '--new-session',
+    '--hostname',
+    'sandbox',
+    '--ro-bind',
+    '/usr',
+    '/usr',
+  ];
+  for (const d of ['/lib', '/lib64', '/bin']) args.push('--ro-bind-try', d, d);
+  // the runtime, when it lives outside /usr
+  const runtime = dirname(dirname(execPath));
+  if (!execPath.startsWith('/usr/')) args.push('--ro-bind', runtime, runtime);
+  // an empty /tmp first, then what the child may read inside it (the binds after the tmpfs are seen)
+  args.push('--tmpfs', '/tmp', '--ro-bind', ivmDir, ivmDir, '--ro-bind', dir, dir, '--proc', '/proc', '--dev', '/dev', '--chdir', dir);
+  return args;
+}
+
+function rlimitArgs(l: Rlimits, ownUid: boolean): string[] {
+  return [`--as=${l.as}`, `--cpu=${l.cpu}`, ...(ownUid ? [`--nproc=${l.nproc}`] : []), `--fsize=${l.fsize}`, `--nofile=${l.nofile}`, '--'];
+}
+
+/** Which outer layers work on this machine (probed once: a bubblewrap that cannot create its namespaces fails here, not in a student's call). */
+function detect(): NonNullable<typeof detected> {
+  if (detected) return detected;
+  const why: Record<string, string> = {};
+  const prlimit = findTool('prlimit');
+  if (!prlimit) why.rlimits = 'prlimit (util-linux) is not installed';
+  let bwrap = findTool('bwrap');
+  if (!bwrap) why.bubblewrap = 'bwrap is not installed (Debian: apt-get install bubblewrap)';
+  else {
+    const probe = spawnSync(bwrap, [...bwrapArgs('/tmp', '/tmp'), '/usr/bin/true'], { encoding: 'utf8', timeout: 10_000, ...(isRoot() ? { uid: UID_BASE + UID_POOL, gid: UID_BASE + UID_POOL } : {}) });
+    if (probe.status !== 0) {
+      why.bubblewrap = `bwrap cannot create its namespaces here (${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim().split('\n')[0]})`;
+      bwrap = undefined;
+    }
+  }
+  if (!isRoot()) why['own uid'] = 'the grader does not run as root, so every child runs as the grader’s own user';
+  detected = { ...(bwrap ? { bwrap } : {}), ...(prlimit ? { prlimit } : {}), why };
+  return detected;
+}
+
+/** The layers in force for the children of this grader process. */
+export function wallStatus(): WallStatus {
+  const d = detect();
+  const layers: Layer[] = [];
+  const missing: WallStatus['missing'] = [];
+  if (d.bwrap) layers.push('bubblewrap');
+  else missing.push({ layer: 'bubblewrap', why: d.why.bubblewrap! });
+  if (d.prlimit) layers.push('rlimits');
+  else missing.push({ layer: 'rlimits', why: d.why.rlimits! });
+  if (isRoot()) layers.push('own uid');
+  else missing.push({ layer: 'own uid', why: d.why['own uid']! });
+  layers.push('permission model', 'isolate');
+  return { layers, missing };
+}
+
+// uids in use by live children
+const uidsInUse = new Set<number>();
+
+/** A uid no live child has (as root), released with `releaseUid`. */
+export function takeUid(): number | undefined {
+  if (!isRoot()) return undefined;
+  for (let i = 0; i < UID_POOL; i++) {
+    const uid = UID_BASE + i;
+    if (!uidsInUse.has(uid)) {
+      uidsInUse.add(uid);
+      return uid;
+    }
+  }
+  throw new Error(`the sandbox has no free uid: more than ${UID_POOL} children at once`);
+}
+
+export function releaseUid(uid: number | undefined): void {
+  if (uid !== undefined) uidsInUse.delete(uid);
+}
+
+/** The command that starts `node args…` inside every layer this machine has. */
+export function walled(nodeArgs: string[], dir: string, ivmDir: string, limits: Rlimits = DEFAULT_RLIMITS, uid?: number): { command: string; args: string[] } {
+  const d = detect();
+  let command = process.execPath;
+  let args = nodeArgs;
+  if (d.bwrap) {
+    args = [...bwrapArgs(dir, ivmDir), command, ...args];
+    command = d.bwrap;
+  }
+  if (d.prlimit) {
+    args = [...rlimitArgs(limits, uid !== undefined), command, ...args];
+    command = d.prlimit;
+  }
+  return { command, args };
+}
+
+/** Forgets what was detected (tests). */
+export function resetWallDetection(): void {
+  detected = undefined;
+}
