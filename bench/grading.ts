@@ -43,6 +43,7 @@ export async function benchGrading(log: (s: string) => void, n = 200, jobs = Mat
   let calls = 0;
   const counting: SandboxApi = {
     findCodeFile: (d) => real.findCodeFile(d),
+      confinement: () => real.confinement(),
     async openSandbox(d, limits) {
       const s = await real.openSandbox(d, limits);
       return {

@@ -18,6 +18,7 @@ export interface GradeCliOptions {
   jobs?: string;
   catalog?: string;
   timeBudget?: string;
+  requireConfinement?: boolean;
 }
 
 /** Injected in tests; the real sandbox otherwise. */
@@ -83,7 +84,7 @@ export async function runGradeCommand(
     timeBudgetSeconds = Number(opts.timeBudget);
     if (!(Number.isFinite(timeBudgetSeconds) && timeBudgetSeconds > 0)) throw new UsageError(`--time-budget must be a number of seconds > 0, got '${opts.timeBudget}'`);
   }
-  const common = { seed, catalog, exercises: ids, ...(timeBudgetSeconds !== undefined ? { timeBudgetSeconds } : {}), ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) };
+  const common = { seed, catalog, exercises: ids, requireConfinement: opts.requireConfinement === true, ...(timeBudgetSeconds !== undefined ? { timeBudgetSeconds } : {}), ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) };
 
   if (opts.batch !== undefined) {
     if (dir !== undefined) throw new UsageError('give either a submission folder or --batch <folder>, not both');

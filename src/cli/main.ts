@@ -66,8 +66,9 @@ program
   .option('--jobs <n>', 'with --batch: submissions graded in parallel', '4')
   .option('--catalog <dir>', 'exercise catalog folder (default: the catalog shipped with gradproof)')
   .option('--time-budget <seconds>', "wall-clock seconds a submission's code may use over all exercises (default: the catalog's, 60)")
+  .option('--require-confinement', 'refuse to run code unless bubblewrap, rlimits and a uid of its own are all in force')
   .addHelpText('after', EXIT_HELP)
-  .action(async (dir: string | undefined, opts: { exercises?: string; format?: string; out?: string; seed?: string; batch?: string; jobs?: string; catalog?: string; timeBudget?: string }) => {
+  .action(async (dir: string | undefined, opts: { exercises?: string; format?: string; out?: string; seed?: string; batch?: string; jobs?: string; catalog?: string; timeBudget?: string; requireConfinement?: boolean }) => {
     const { runGradeCommand } = await import('./grade.js');
     process.exitCode = await runGradeCommand(dir, opts, out, process.stderr);
   });

@@ -3,6 +3,7 @@
  * parallelism (each submission runs in its own sandbox child process), one
  * seed for the class; then a CSV gradebook and an HTML class report.
  */
+import { studentText } from './untrusted.js';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadCatalog, selectExercises } from './catalog.js';
@@ -54,8 +55,9 @@ export async function gradeBatch(folder: string, opts: BatchOptions = {}): Promi
       report = await gradeSubmission(dir, { ...opts, catalog });
     } catch (e) {
       report = {
-        submission: basename(dir),
+        submission: studentText(basename(dir), 200),
         seed: opts.seed ?? 0,
+        confinement: 'unknown: the grading failed',
         score: 0,
         maxScore: selected.reduce((a, x) => a + x.spec.points, 0),
         exercises: [],
@@ -93,6 +95,26 @@ export interface BatchFiles {
 }
 
 /** Writes gradebook.csv, report.html and results/<submission>.json under `outDir`. */
+/**
+ * A results file name no other folder name maps to: the folder name with
+ * anything but [A-Za-z0-9.-] replaced, then, whenever that changed the name
+ * or it was already taken, a hash of the exact name (so `a b`, `a_b` and
+ * `á b` never share a file).
+ */
+export function resultsFileName(submission: string, taken: Set<string>): string {
+  const plain = submission.replace(/[^A-Za-z0-9.-]/g, '_').replace(/^\.+/, '_').slice(0, 100) || '_';
+  let name = plain === submission ? plain : `${plain}-${fnv(submission)}`;
+  for (let k = 2; taken.has(name.toLowerCase()); k++) name = `${plain}-${fnv(submission)}-${k}`;
+  taken.add(name.toLowerCase());
+  return `${name}.json`;
+}
+
+function fnv(s: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of s) h = Math.imul(h ^ ch.codePointAt(0)!, 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
 export function writeBatchOutputs(outDir: string, reports: readonly GradeReport[], exerciseIds?: readonly string[]): BatchFiles {
   const dir = resolve(outDir);
   const results = join(dir, 'results');
@@ -100,6 +122,7 @@ export function writeBatchOutputs(outDir: string, reports: readonly GradeReport[
   const files = { gradebook: join(dir, 'gradebook.csv'), report: join(dir, 'report.html'), results };
   writeFileSync(files.gradebook, gradebookCsv(reports, exerciseIds));
   writeFileSync(files.report, classReportHtml(reports));
-  for (const r of reports) writeFileSync(join(results, `${r.submission.replace(/[^\w.-]/g, '_')}.json`), toJson(r));
+  const taken = new Set<string>();
+  for (const r of reports) writeFileSync(join(results, resultsFileName(r.submission, taken)), toJson(r));
   return files;
 }

@@ -15,6 +15,11 @@ export function reproduceLine(r: GradeReport): string {
   return `seed ${r.seed} (rerun with: gradproof grade <submission> --seed ${r.seed})`;
 }
 
+/** What the code ran inside, for every format. */
+export function confinementLine(r: GradeReport): string {
+  return `confinement: ${r.confinement}`;
+}
+
 // ---------------------------------------------------------------- Gradescope
 
 export interface GradescopeTest {
@@ -36,7 +41,7 @@ export interface GradescopeResults {
 
 /** Gradescope's results.json: one test per named test of every graded exercise, named "<exercise id>: <test name>". */
 export function toGradescope(r: GradeReport): GradescopeResults {
-  const header = [`gradproof: ${pts(r.score)}/${pts(r.maxScore)}; ${reproduceLine(r)}`];
+  const header = [`gradproof: ${pts(r.score)}/${pts(r.maxScore)}; ${reproduceLine(r)}`, confinementLine(r)];
   if (r.errors.length) header.push('', 'Problems with the submission:', ...r.errors.map((e) => `- ${e}`));
   return {
     score: r.score,
@@ -62,7 +67,7 @@ export function toGradescope(r: GradeReport): GradescopeResults {
 export function toJunit(r: GradeReport): string {
   const suites: JunitSuite[] = r.exercises.map((e) => ({
     name: e.id,
-    properties: [['score', pts(e.score)], ['max_score', pts(e.maxScore)]] as const,
+    properties: [['score', pts(e.score)], ['max_score', pts(e.maxScore)], ['confinement', r.confinement]] as const,
     cases: e.tests.map((t): JunitCase => {
       const c: JunitCase = { name: t.name, classname: e.id, time: (t.ms ?? 0) / 1000 };
       if (t.passed) return { ...c, systemOut: t.output };
@@ -93,7 +98,7 @@ function table(header: string[], rows: string[][]): string {
 
 /** Text for a terminal: a summary table, the submission's problems, then every failed test's feedback. */
 export function toText(r: GradeReport): string {
-  const out: string[] = [`gradproof grade ${r.submission}: ${pts(r.score)}/${pts(r.maxScore)} points; ${reproduceLine(r)}`, ''];
+  const out: string[] = [`gradproof grade ${r.submission}: ${pts(r.score)}/${pts(r.maxScore)} points; ${reproduceLine(r)}`, confinementLine(r), ''];
   const rows = r.exercises.map((e) => [
     e.id,
     `${pts(e.score)}/${pts(e.maxScore)}`,

@@ -17,6 +17,8 @@ import type { ExerciseResult, FormResult, GradeReport, Value } from './types.js'
 export interface SandboxApi {
   openSandbox(submissionDir: string, limits?: SandboxLimits): Promise<SandboxSession>;
   findCodeFile(submissionDir: string): string | undefined;
+  /** The layers of confinement code runs inside, and why any outer layer is missing. */
+  confinement(): { layers: string[]; missing: { layer: string; why: string }[] };
 }
 
 export interface GradeOptions {
@@ -33,6 +35,8 @@ export interface GradeOptions {
   maxShrinkCalls?: number;
   /** Wall-clock seconds the submission's code may use over all exercises. Default: the catalog's setting (60 s). */
   timeBudgetSeconds?: number;
+  /** Refuse to run code unless every layer of confinement is in force (bubblewrap, rlimits, a uid of its own). Default false. */
+  requireConfinement?: boolean;
 }
 
 /** Sandbox limits used unless told otherwise. */
@@ -42,7 +46,7 @@ let sandboxModule: Promise<SandboxApi> | undefined;
 
 /** The real sandbox, imported on first use. */
 export function defaultSandbox(): Promise<SandboxApi> {
-  sandboxModule ??= import('./sandbox/index.js').then((m) => ({ openSandbox: m.openSandbox, findCodeFile: m.findCodeFile }));
+  sandboxModule ??= import('./sandbox/index.js').then((m) => ({ openSandbox: m.openSandbox, findCodeFile: m.findCodeFile, confinement: m.wallStatus }));
   return sandboxModule;
 }
 
@@ -78,10 +82,16 @@ export async function gradeSubmission(dir: string, opts: GradeOptions = {}): Pro
   let session: SandboxSession | undefined;
   let codeFile: string | undefined;
   let codeError: string | undefined;
+  let confinement = 'none needed (no code was run)';
   if (wantsCode) {
     const api = opts.sandbox ?? (await defaultSandbox());
     codeFile = api.findCodeFile(abs);
     if (codeFile) {
+      const wall = api.confinement();
+      confinement = wall.layers.join(', ');
+      if (wall.missing.length && opts.requireConfinement) {
+        throw new Error(`confinement required, but ${wall.missing.map((m) => `${m.layer} is missing: ${m.why}`).join('; ')}`);
+      }
       try {
         session = await api.openSandbox(abs, { ...DEFAULT_LIMITS, ...opts.limits });
         if (session.loadError !== undefined) codeError = session.loadError;
@@ -144,6 +154,7 @@ export async function gradeSubmission(dir: string, opts: GradeOptions = {}): Pro
     maxScore: exercises.reduce((a, e) => a + e.maxScore, 0),
     exercises,
     errors,
+    confinement,
     ms: Math.round(performance.now() - t0),
   };
 }

@@ -206,6 +206,8 @@ export interface GradeReport {
   exercises: ExerciseResult[];
   /** Problems with the submission that did not stop the grading (malformed answers.json, unknown ids…). */
   errors: string[];
+  /** The layers of confinement the submission's code ran inside, outermost first (`bubblewrap, rlimits, own uid, permission model, isolate`), or why none was needed. */
+  confinement: string;
   /** Wall time of the grading. */
   ms: number;
 }

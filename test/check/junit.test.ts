@@ -40,6 +40,7 @@ const gradeReport: GradeReport = {
   score: 1,
   maxScore: 8,
   ms: 12,
+  confinement: 'bubblewrap, rlimits, own uid, permission model, isolate',
   errors: [hostile],
   exercises: [
     {

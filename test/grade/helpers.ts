@@ -19,6 +19,7 @@ const CODE_FILES = ['gradients.js', 'gradients.mjs', 'gradients.ts'];
 
 /** In-process stand-in: same interface, no isolation, no time limits (tests only; never in src). */
 export const standInSandbox: SandboxApi = {
+  confinement: () => ({ layers: ['none: an in-process stand-in for tests'], missing: [] }),
   findCodeFile(dir) {
     for (const f of CODE_FILES) if (existsSync(join(dir, f))) return join(dir, f);
     return undefined;
@@ -57,7 +58,7 @@ export const standInSandbox: SandboxApi = {
 export async function testSandbox(): Promise<SandboxApi> {
   if (existsSync(REAL) && process.env.GRADPROOF_STANDIN_SANDBOX !== '1') {
     const m = await import('../../src/grade/sandbox/index.js');
-    return { openSandbox: m.openSandbox, findCodeFile: m.findCodeFile };
+    return { openSandbox: m.openSandbox, findCodeFile: m.findCodeFile, confinement: m.wallStatus };
   }
   return standInSandbox;
 }

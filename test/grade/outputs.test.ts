@@ -101,6 +101,7 @@ describe('batch grading', () => {
     let most = 0;
     const counting: SandboxApi = {
       findCodeFile: (d) => sandbox.findCodeFile(d),
+      confinement: () => sandbox.confinement(),
       async openSandbox(d, limits) {
         active++;
         most = Math.max(most, active);

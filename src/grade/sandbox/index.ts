@@ -36,6 +36,7 @@ import { findCodeFile, prepareSource } from './source.js';
 import { DEFAULT_RLIMITS, releaseUid, takeUid, walled } from './wall.js';
 
 export { findCodeFile } from './source.js';
+export { wallStatus } from './wall.js';
 
 export interface SandboxLimits {
   /** Wall-clock limit of one call inside the isolate, ms (isolate timeout). Default 2000. */
