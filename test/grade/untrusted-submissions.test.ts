@@ -130,3 +130,18 @@ describe('batch mode', () => {
     expect(subs).toEqual(names.slice(0, 3).sort());
   }, T);
 });
+
+describe('TypeScript from a student', () => {
+  it('a file built to make the parser backtrack for hours is a load error after the transpile deadline, and the grader stays responsive', async () => {
+    const t0 = performance.now();
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 100);
+    const r = await gradeSubmission(submission('hostile/typescript-backtrack'), { sandbox, seed: 1, exercises: ['sigmoid-derivative'] });
+    clearInterval(timer);
+    expect(performance.now() - t0).toBeLessThan(15_000);
+    // the event loop kept turning while the transpiler ran in its worker
+    expect(ticks).toBeGreaterThan(20);
+    expect(r.errors.join('\n')).toMatch(/transpiling gradients\.ts took longer than 5 s and was stopped/);
+    expect(r.score).toBe(0);
+  }, T);
+});
