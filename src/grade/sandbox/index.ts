@@ -24,7 +24,7 @@
  * the module again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -33,7 +33,7 @@ import { MAX_RESULT_CHARS, PRELUDE_SOURCE } from './prelude.js';
 import { clipValue, studentText } from '../untrusted.js';
 import type { CallMessage, ChildToHost, HelloMessage, InitMessage } from './protocol.js';
 import { findCodeFile, prepareSource } from './source.js';
-import { DEFAULT_RLIMITS, releaseUid, takeUid, walled } from './wall.js';
+import { DEFAULT_RLIMITS, releaseUid, takeUid, UID_BASE, UID_POOL_SIZE, walled } from './wall.js';
 
 export { findCodeFile } from './source.js';
 export { wallStatus } from './wall.js';
@@ -193,7 +193,7 @@ function stageIsolatedVm(entry: string): string {
   const files = [stage, join(stage, 'isolated-vm.js'), join(stage, 'out'), join(stage, 'out', 'isolated_vm.node')];
   if (files.every(ownedByRoot)) return files[1]!;
   // (re)build it under a private name, then move it into place; a stage someone else made is never used
-  const tmp = mkdtempSync(join(tmpdir(), 'gradproof-ivm-tmp-'));
+  const tmp = mkdtempSync(join(tmpdir(), `gradproof-ivm-tmp-${process.pid}-`));
   mkdirSync(join(tmp, 'out'));
   copyFileSync(entry, join(tmp, 'isolated-vm.js'));
   copyFileSync(addon, join(tmp, 'out', 'isolated_vm.node'));
@@ -225,6 +225,50 @@ function lstatExists(path: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+let swept = false;
+/**
+ * Temp folders left by a grader that was killed (SIGKILL leaves no chance to
+ * clean up) are removed by the next one: their names carry the pid of the
+ * grader that made them, and a folder whose grader is gone is stale.
+ */
+export function sweepStaleTempDirs(dir = tmpdir()): string[] {
+  const removed: string[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const m = /^gradproof-(?:sandbox|ivm-tmp)-(\d+)-/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || alive(pid)) continue;
+    const path = join(dir, name);
+    try {
+      const st = lstatSync(path);
+      // only our own folders: real folders, owned by this user (as root: by root or a uid of the sandbox's pool)
+      const me = process.getuid?.() ?? st.uid;
+      const ours = st.uid === me || (me === 0 && st.uid >= UID_BASE && st.uid < UID_BASE + UID_POOL_SIZE);
+      if (!st.isDirectory() || !ours) continue;
+      rmSync(path, { recursive: true, force: true });
+      removed.push(path);
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -645,6 +689,10 @@ class Session implements SandboxSession {
  */
 export async function openSandbox(submissionDir: string, limits: SandboxLimits = {}): Promise<SandboxSession> {
   const resolved = resolveLimits(limits);
+  if (!swept) {
+    swept = true;
+    sweepStaleTempDirs();
+  }
   const path = findCodeFile(submissionDir);
   if (path === undefined) {
     const s = new Session(undefined, resolved, 'gradients.js');

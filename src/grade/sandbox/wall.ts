@@ -25,7 +25,8 @@ export interface WallStatus {
 
 /** First uid of the pool handed to concurrently graded submissions when the grader runs as root. */
 export const UID_BASE = 61000;
-const UID_POOL = 256;
+export const UID_POOL_SIZE = 256;
+const UID_POOL = UID_POOL_SIZE;
 
 const isRoot = (): boolean => process.getuid?.() === 0;
 
