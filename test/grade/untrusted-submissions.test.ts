@@ -145,3 +145,13 @@ describe('TypeScript from a student', () => {
     expect(r.score).toBe(0);
   }, T);
 });
+
+describe('memory outside the heap', () => {
+  it('WebAssembly memory cannot grow past the wall: a memory outcome for that exercise, and the honest export beside it gets full credit', async () => {
+    const r = await gradeSubmission(submission('hostile/wasm-memory'), { sandbox, seed: 1, exercises: ['dropout-backward', 'sigmoid-derivative'] });
+    const bad = r.exercises.find((e) => e.id === 'dropout-backward')!;
+    expect(bad.score).toBe(0);
+    expect(bad.tests[0]!.output).toMatch(/memory:/);
+    expect(full(r, 'sigmoid-derivative')).toBe(true);
+  }, T);
+});

@@ -415,7 +415,7 @@ class ChildHandle {
   }
 
   ranOutOfMemory(): boolean {
-    return /heap out of memory|out-of-memory|Reached heap limit|Allocation failed|invalid (array|table|size)|memory limit|Last few GCs/i.test(this.stderrTail);
+    return /heap out of memory|out-of-memory|Fatal process OOM|Reached heap limit|Allocation failed|invalid (array|table|size)|memory limit|Last few GCs|Failed to reserve/i.test(this.stderrTail);
   }
 }
 

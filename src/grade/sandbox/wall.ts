@@ -51,6 +51,22 @@ export interface Rlimits {
 export const DEFAULT_RLIMITS: Rlimits = { as: 2560 * 1024 * 1024, cpu: 120, nproc: 256, fsize: 0, nofile: 256 };
 
 let detected: { bwrap?: string; prlimit?: string; why: Record<string, string> } | undefined;
+let disabledBy: string | undefined;
+
+/**
+ * Runs later children without bubblewrap and rlimits (the benchmark's
+ * "wall off" baseline). Reports then name both as missing, with `reason`.
+ */
+export function disableWall(reason: string): void {
+  disabledBy = reason;
+  detected = undefined;
+}
+
+/** Undoes disableWall. */
+export function enableWall(): void {
+  disabledBy = undefined;
+  detected = undefined;
+}
 
 /** The bubblewrap arguments that make the child's world, for a temp folder `dir` and the folder holding isolated-vm. */
 export function bwrapArgs(dir: string, ivmDir: string, execPath = process.execPath): string[] {
@@ -81,6 +97,10 @@ function rlimitArgs(l: Rlimits, ownUid: boolean): string[] {
 function detect(): NonNullable<typeof detected> {
   if (detected) return detected;
   const why: Record<string, string> = {};
+  if (disabledBy !== undefined) {
+    detected = { why: { bubblewrap: disabledBy, rlimits: disabledBy, ...(isRoot() ? {} : { 'own uid': 'the grader does not run as root' }) } };
+    return detected;
+  }
   const prlimit = findTool('prlimit');
   if (!prlimit) why.rlimits = 'prlimit (util-linux) is not installed';
   let bwrap = findTool('bwrap');
