@@ -433,6 +433,8 @@ class Session implements SandboxSession {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private nextId = 1;
+  /** Calls made in the current isolate. */
+  private callsSinceLoad = 0;
 
   constructor(
     private dir: string | undefined,
@@ -480,6 +482,7 @@ class Session implements SandboxSession {
   /** Loads the module in a fresh isolate of `child` (the child disposes any isolate it had). */
   private async load(child: ChildHandle): Promise<StartResult> {
     const { loadTimeoutMs, memoryMb, killAfterMs, callTimeoutMs } = this.limits;
+    this.callsSinceLoad = 0;
     const fail = (error: string, infrastructure: boolean): StartResult => {
       child.kill();
       if (this.child === child) this.child = undefined;
@@ -541,7 +544,8 @@ class Session implements SandboxSession {
   fresh(): Promise<void> {
     const run = this.queue.then(async () => {
       const child = this.child;
-      if (this.closed || this.loadError !== undefined || child === undefined || child.ended) return;
+      // a child that has run nothing since it loaded the module already holds a fresh isolate
+      if (this.closed || this.loadError !== undefined || child === undefined || child.ended || this.callsSinceLoad === 0) return;
       const loaded = await this.load(child);
       if (!loaded.ok) {
         if (this.child === child) this.child = undefined;
@@ -587,6 +591,7 @@ class Session implements SandboxSession {
     }
     const child = this.child!;
     const id = this.nextId++;
+    this.callsSinceLoad++;
     child.send({ t: 'call', id, name: exportName, args: argsText, timeoutMs: this.limits.callTimeoutMs });
     const ev = await child.next(this.limits.killAfterMs);
     if (this.closed) return closed;
