@@ -155,3 +155,25 @@ describe('memory outside the heap', () => {
     expect(full(r, 'sigmoid-derivative')).toBe(true);
   }, T);
 });
+
+describe('confinement, reported', () => {
+  it('every report names the layers in force; where the wall cannot run, fewer are named, and --require-confinement refuses to run code', async () => {
+    const { disableWall, enableWall } = await import('../../src/grade/sandbox/wall.js');
+    const walled = await gradeSubmission(submission('correct-code'), { sandbox, seed: 1, exercises: ['sigmoid-derivative'] });
+    expect(walled.confinement).toMatch(/permission model, isolate$/);
+    expect(toText(walled)).toContain(`confinement: ${walled.confinement}`);
+    disableWall('switched off by this test');
+    try {
+      const weaker = await gradeSubmission(submission('correct-code'), { sandbox, seed: 1, exercises: ['sigmoid-derivative'] });
+      expect(weaker.confinement).not.toMatch(/bubblewrap|rlimits/);
+      expect(weaker.score).toBe(weaker.maxScore);
+      await expect(gradeSubmission(submission('correct-code'), { sandbox, seed: 1, exercises: ['sigmoid-derivative'], requireConfinement: true })).rejects.toThrow(
+        /confinement required, but bubblewrap is missing: switched off by this test; rlimits is missing: switched off by this test/,
+      );
+    } finally {
+      enableWall();
+    }
+    const none = await gradeSubmission(submission('correct-expressions'), { sandbox, seed: 1, exercises: ['sigmoid-derivative'] });
+    expect(none.confinement).toBe('none needed (no code was run)');
+  }, T);
+});
