@@ -150,7 +150,8 @@ export function parseAnswer(text: unknown, vars: readonly string[]): ParsedAnswe
   if (text.length > MAX_EXPRESSION_LENGTH) return { ok: false, error: `expressions longer than ${MAX_EXPRESSION_LENGTH} characters are not allowed` };
   let node: MathNode;
   try {
-    node = math.parse(text);
+    // Python's power operator, as Python students write it (1 - tanh(a)**2), is math.js's ^
+    node = math.parse(text.replace(/\*\*/g, '^'));
   } catch (e) {
     return { ok: false, error: `syntax error: ${(e as Error).message}` };
   }

@@ -11,12 +11,15 @@ import { parseAnswer } from './expressions.js';
 import { budgetSpent, combineForms, expressionAnswer, gradeForm, invalidForm, spent, timeBudget, type Answer, type ScoreOptions } from './score.js';
 import { readExpressionAnswers } from './submission.js';
 import { studentText } from './untrusted.js';
+import { snakeCase } from './python/names.js';
 import type { ExerciseResult, FormResult, GradeReport, Value } from './types.js';
 
 /** The sandbox's entry points (src/grade/sandbox); injectable for tests. */
 export interface SandboxApi {
   openSandbox(submissionDir: string, limits?: SandboxLimits): Promise<SandboxSession>;
   findCodeFile(submissionDir: string): string | undefined;
+  /** The other code files of the folder, besides the one graded. */
+  otherCodeFiles?(submissionDir: string, graded: string): string[];
   /** The layers of confinement code runs inside, and why any outer layer is missing. */
   confinement(): { layers: string[]; missing: { layer: string; why: string }[] };
 }
@@ -46,17 +49,41 @@ let sandboxModule: Promise<SandboxApi> | undefined;
 
 /** The real sandbox, imported on first use. */
 export function defaultSandbox(): Promise<SandboxApi> {
-  sandboxModule ??= import('./sandbox/index.js').then((m) => ({ openSandbox: m.openSandbox, findCodeFile: m.findCodeFile, confinement: m.wallStatus }));
+  sandboxModule ??= import('./sandbox/index.js').then((m) => ({ openSandbox: m.openSandbox, findCodeFile: m.findCodeFile, otherCodeFiles: m.otherCodeFiles, confinement: m.wallStatus }));
   return sandboxModule;
 }
 
 /** A code answer: calls of the exercise's export through the sandbox session. */
 export function codeAnswer(ex: Exercise, session: SandboxSession, file: string): Answer {
+  const python = session.language === 'python';
+  const result = ex.spec.result;
   return {
     form: 'code',
     label: file,
-    evaluate: async (args: Value[]): Promise<CallOutcome> => session.call({ exportName: ex.spec.export, args }),
+    ...(python ? { literal: pythonLiteral } : {}),
+    evaluate: async (args: Value[]): Promise<CallOutcome> => {
+      const out = await session.call({ exportName: ex.spec.export, args });
+      // Python: a tuple (or list) in the spec's order stands for a multi-output record
+      if (python && out.ok && result.kind === 'record' && Array.isArray(out.value)) {
+        const keys = Object.keys(result.fields);
+        if (out.value.length === keys.length) return { ok: true, value: Object.fromEntries(keys.map((k, i) => [k, (out.value as unknown[])[i]])) };
+      }
+      return out;
+    },
   };
+}
+
+/** A value as a Python/numpy literal a student can paste: 0.5, np.array([0.5, -1.0]), np.array([[0.5, -1.0]]). */
+export function pythonLiteral(v: unknown): string {
+  const num = (x: unknown): string => {
+    if (typeof x !== 'number') return String(x);
+    if (Number.isNaN(x)) return 'np.nan';
+    if (!Number.isFinite(x)) return x > 0 ? 'np.inf' : '-np.inf';
+    const t = String(x);
+    return /[.e]/.test(t) ? t : `${t}.0`;
+  };
+  const list = (x: unknown): string => (Array.isArray(x) ? `[${x.map(list).join(', ')}]` : num(x));
+  return Array.isArray(v) ? `np.array(${list(v)})` : num(v);
 }
 
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -95,6 +122,9 @@ export async function gradeSubmission(dir: string, opts: GradeOptions = {}): Pro
       try {
         session = await api.openSandbox(abs, { ...DEFAULT_LIMITS, ...opts.limits });
         if (session.loadError !== undefined) codeError = session.loadError;
+        errors.push(...(session.notes ?? []));
+        const others = api.otherCodeFiles?.(abs, codeFile) ?? [];
+        if (others.length) errors.push(`${basename(codeFile)} was graded; ${others.join(', ')} ${others.length === 1 ? 'was' : 'were'} not (one code file per submission: ${basename(codeFile)} comes first)`);
       } catch (e) {
         codeError = `load: ${(e as Error).message}`;
       }
@@ -107,8 +137,11 @@ export async function gradeSubmission(dir: string, opts: GradeOptions = {}): Pro
     const exported = new Set(session.exports);
     for (const ex of selected) {
       if (!ex.spec.forms.includes('code') || exported.has(ex.spec.export)) continue;
-      const near = session.exports.find((n: string) => n.toLowerCase() === ex.spec.export.toLowerCase());
-      if (near) errors.push(`export '${near}' is not '${ex.spec.export}' (export names are case-sensitive); ${ex.spec.id} is not graded as code`);
+      // a near miss: another case, or an underscore more or less (sigmoidderivative, Sigmoid_Derivative)
+      const norm = (n: string): string => n.toLowerCase().replace(/_/g, '');
+      const near = session.exports.find((n: string) => norm(n) === norm(ex.spec.export));
+      const wanted = session.language === 'python' ? `${snakeCase(ex.spec.export)} (or ${ex.spec.export})` : `'${ex.spec.export}'`;
+      if (near) errors.push(`${session.language === 'python' ? 'function' : 'export'} '${near}' is not ${wanted} (names are case-sensitive); ${ex.spec.id} is not graded as code`);
     }
   }
 

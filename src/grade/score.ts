@@ -24,6 +24,8 @@ export interface Answer {
   evaluate(args: Value[]): Promise<Outcome>;
   /** Expression answers: the compiled expression. */
   expression?: CompiledExpression;
+  /** How the counterexample's inputs are written for this answer's language (Python: numpy literals a student can paste). */
+  literal?: (v: unknown) => string;
 }
 
 export interface ScoreOptions {
@@ -106,9 +108,9 @@ function argsByName(ex: Exercise, args: readonly Value[]): Record<string, Value>
   return Object.fromEntries(ex.spec.args.map((a, i) => [a.name, args[i]!]));
 }
 
-function counterexampleText(c: Counterexample): string {
+function counterexampleText(c: Counterexample, literal: (v: unknown) => string = (v) => formatValue(v)): string {
   const lines = ['  counterexample' + (c.shrinks ? ` (shrunk ${c.shrinks} time${c.shrinks === 1 ? '' : 's'})` : '') + ':'];
-  for (const [k, v] of Object.entries(c.inputs)) lines.push(`    ${k} = ${formatValue(v)}`);
+  for (const [k, v] of Object.entries(c.inputs)) lines.push(`    ${k} = ${literal(v)}`);
   if (c.expected !== undefined) lines.push(`  expected: ${formatValue(c.expected)}`);
   if (c.got !== undefined) lines.push(`  got:      ${formatValue(c.got)}`);
   if (c.firstWrong) {
@@ -223,7 +225,7 @@ export async function runTest(
     points: 0,
     passed: false,
     counterexample,
-    output: `failed after ${tried} generated input${tried === 1 ? '' : 's'}\n${counterexampleText(counterexample)}`,
+    output: `failed after ${tried} generated input${tried === 1 ? '' : 's'}\n${counterexampleText(counterexample, answer.literal)}`,
   };
 }
 

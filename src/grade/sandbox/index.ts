@@ -30,12 +30,14 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { decodeTransfer, encodeTransfer, TransferError } from './codec.js';
 import { MAX_RESULT_CHARS, PRELUDE_SOURCE } from './prelude.js';
-import { clipValue, studentText } from '../untrusted.js';
+import { clipValue, parseBoundedJson, readSubmissionFile, studentText } from '../untrusted.js';
 import type { CallMessage, ChildToHost, HelloMessage, InitMessage } from './protocol.js';
-import { findCodeFile, prepareSource } from './source.js';
+import { findCodeFile, MAX_CODE_BYTES, prepareSource } from './source.js';
+import { notebookSource, openPythonSession } from '../python/session.js';
+
 import { DEFAULT_RLIMITS, releaseUid, takeUid, UID_BASE, UID_POOL_SIZE, walled } from './wall.js';
 
-export { findCodeFile } from './source.js';
+export { findCodeFile, otherCodeFiles } from './source.js';
 export { wallStatus } from './wall.js';
 
 export interface SandboxLimits {
@@ -80,6 +82,10 @@ export interface SandboxSession {
   call(req: CallRequest): Promise<CallOutcome>;
   /** Calls after this one run in a fresh isolate (the module loaded again): one exercise cannot touch the next. */
   fresh(): Promise<void>;
+  /** 'python' for gradients.py / .ipynb (names answer in snake_case too, record results may be tuples). */
+  readonly language?: 'python';
+  /** What the report should say about how the code was read (a notebook's dropped magics). */
+  readonly notes?: readonly string[];
   /** Kills the child and removes its temporary directory. Idempotent. */
   close(): Promise<void>;
 }
@@ -705,6 +711,7 @@ export async function openSandbox(submissionDir: string, limits: SandboxLimits =
     return s;
   }
   const filename = basename(path);
+  if (filename.endsWith('.py') || filename.endsWith('.ipynb')) return openPython(path, filename, resolved);
   const source = await prepareSource(path, filename);
   if (!source.ok) {
     const s = new Session(undefined, resolved, filename);
@@ -767,4 +774,28 @@ export function sandboxChildInfo(session: SandboxSession): SandboxChildInfo | un
   if (!child || child.ended || !child.hello) return undefined;
   const { uid, gid, groups, cwd, envKeys, permissions } = child.hello;
   return { pid: child.proc.pid, uid, gid, groups, cwd, envKeys, permissions, tempDir: s.tempDir };
+}
+
+/** Largest notebook read, bytes (outputs included, which are ignored). */
+const MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024;
+
+async function openPython(path: string, filename: string, limits: ResolvedLimits): Promise<SandboxSession> {
+  const read = readSubmissionFile(dirname(path), filename, filename.endsWith('.ipynb') ? MAX_NOTEBOOK_BYTES : MAX_CODE_BYTES);
+  const failed = (error: string): SandboxSession => {
+    const s = new Session(undefined, limits, filename);
+    s.loadError = error;
+    return s;
+  };
+  if (!read.ok) return failed(`load: ${read.absent ? `${filename} is missing` : read.error}`);
+  let code = read.text;
+  const notes: string[] = [];
+  if (filename.endsWith('.ipynb')) {
+    const json = parseBoundedJson(read.text);
+    if (!json.ok) return failed(`load: ${filename} ${json.error}`);
+    const nb = notebookSource(json.value);
+    if (!nb.ok) return failed(`load: ${nb.error}`);
+    code = nb.code;
+    notes.push(...nb.notes);
+  }
+  return openPythonSession(code, filename, { callTimeoutMs: limits.callTimeoutMs, loadTimeoutMs: limits.loadTimeoutMs }, notes);
 }

@@ -10,8 +10,8 @@ import { Worker } from 'node:worker_threads';
 import { basename, dirname, join } from 'node:path';
 import { readSubmissionFile, studentText } from '../untrusted.js';
 
-/** Candidate names, in order of precedence: the first regular file found wins. */
-export const CODE_FILE_NAMES = ['gradients.ts', 'gradients.mjs', 'gradients.js'] as const;
+/** Candidate names, in order of precedence: the first regular file found wins (Python first: the courses this grader is for are taught in it). */
+export const CODE_FILE_NAMES = ['gradients.py', 'gradients.ipynb', 'gradients.ts', 'gradients.mjs', 'gradients.js'] as const;
 
 /** Largest code file accepted, bytes. */
 export const MAX_CODE_BYTES = 1024 * 1024;
@@ -31,6 +31,19 @@ export function findCodeFile(submissionDir: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The code files of the folder other than `graded` (regular files of the candidate names). */
+export function otherCodeFiles(submissionDir: string, graded: string): string[] {
+  return CODE_FILE_NAMES.filter((name) => {
+    const path = join(submissionDir, name);
+    if (path === graded) return false;
+    try {
+      return lstatSync(path).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 export type PreparedSource =

@@ -68,7 +68,7 @@ export function enableWall(): void {
   detected = undefined;
 }
 
-/** The bubblewrap arguments that make the child's world, for a temp folder `dir` and the folder holding isolated-vm. */
+/** The bubblewrap arguments that make the child's world, for a temp folder `dir` and another folder it may read (isolated-vm's). */
 export function bwrapArgs(dir: string, ivmDir: string, execPath = process.execPath): string[] {
   const args = [
     '--unshare-all', // user (when allowed), IPC, PID, network (no interface but a loopback that is down), UTS, cgroup
@@ -81,6 +81,8 @@ export function bwrapArgs(dir: string, ivmDir: string, execPath = process.execPa
     '/usr',
   ];
   for (const d of ['/lib', '/lib64', '/bin']) args.push('--ro-bind-try', d, d);
+  // the dynamic linker's cache and Debian's alternatives (numpy's BLAS is found through them); nothing else of /etc
+  for (const f of ['/etc/ld.so.cache', '/etc/alternatives']) args.push('--ro-bind-try', f, f);
   // the runtime, when it lives outside /usr
   const runtime = dirname(dirname(execPath));
   if (!execPath.startsWith('/usr/')) args.push('--ro-bind', runtime, runtime);
@@ -152,13 +154,13 @@ export function releaseUid(uid: number | undefined): void {
   if (uid !== undefined) uidsInUse.delete(uid);
 }
 
-/** The command that starts `node args…` inside every layer this machine has. */
-export function walled(nodeArgs: string[], dir: string, ivmDir: string, limits: Rlimits = DEFAULT_RLIMITS, uid?: number): { command: string; args: string[] } {
+/** The command that starts `node args…` (or `program args…`) inside every layer this machine has. */
+export function walled(nodeArgs: string[], dir: string, ivmDir: string, limits: Rlimits = DEFAULT_RLIMITS, uid?: number, program = process.execPath): { command: string; args: string[] } {
   const d = detect();
-  let command = process.execPath;
+  let command = program;
   let args = nodeArgs;
   if (d.bwrap) {
-    args = [...bwrapArgs(dir, ivmDir), command, ...args];
+    args = [...bwrapArgs(dir, ivmDir, program), command, ...args];
     command = d.bwrap;
   }
   if (d.prlimit) {
