@@ -58,7 +58,7 @@ export const standInSandbox: SandboxApi = {
 export async function testSandbox(): Promise<SandboxApi> {
   if (existsSync(REAL) && process.env.GRADPROOF_STANDIN_SANDBOX !== '1') {
     const m = await import('../../src/grade/sandbox/index.js');
-    return { openSandbox: m.openSandbox, findCodeFile: m.findCodeFile, confinement: m.wallStatus };
+    return { openSandbox: m.openSandbox, findCodeFile: m.findCodeFile, otherCodeFiles: m.otherCodeFiles, confinement: m.wallStatus };
   }
   return standInSandbox;
 }

@@ -165,13 +165,21 @@ export class PythonSession {
 
   /** Starts the runner (if needed) and forks a child that loads the submission. */
   private async begin(): Promise<{ ok: true } | { ok: false; error: string }> {
-    if (!this.child || this.child.ended) {
+    // The processes of a sandbox just killed (a fork bomb's included) still count against its uid's
+    // process limit until the kernel has reaped them: a new sandbox may have to wait for that.
+    for (let attempt = 0; !this.child || this.child.ended; attempt++) {
       this.child = new PyProcess(this.dir, this.uid, this.filename);
       const hello = await this.child.next(HELLO_MS);
-      if (hello === 'end' || hello === 'deadline' || hello.t !== 'hello') {
-        const why = hello === 'deadline' ? `it did not start within ${HELLO_MS} ms` : hello !== 'end' && hello.t === 'fatal' ? String(hello.message) : 'it stopped';
-        throw new Error(`the Python sandbox could not start: ${why}${this.child.stderr.trim() ? ` (${this.child.stderr.trim().split('\n').slice(-2).join(' | ')})` : ''}`);
+      if (hello !== 'end' && hello !== 'deadline' && hello.t === 'hello') break;
+      const stderr = this.child.stderr.trim();
+      this.child.kill();
+      if (/Resource temporarily unavailable/.test(stderr) && attempt < 50) {
+        this.child = undefined;
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
       }
+      const why = hello === 'deadline' ? `it did not start within ${HELLO_MS} ms` : hello !== 'end' && hello.t === 'fatal' ? String(hello.message) : 'it stopped';
+      throw new Error(`the Python sandbox could not start: ${why}${stderr ? ` (${stderr.split('\n').slice(-2).join(' | ')})` : ''}`);
     }
     const child = this.child;
     child.send({ t: 'exercise' });
@@ -246,17 +254,17 @@ export class PythonSession {
     this.callsInExercise++;
     child.send({ t: 'call', id, name, args: JSON.parse(encodeTransfer(args)) as unknown });
     const r = await child.next(this.limits.callTimeoutMs);
-    const restart = (): void => {
+    const restart = async (): Promise<void> => {
       this.live = false;
-      child.kill();
       this.child = undefined;
+      await child.killAndWait();
     };
     if (r === 'deadline') {
-      restart();
+      await restart();
       return { ok: false, error: `timeout: ${fn} did not finish within ${this.limits.callTimeoutMs} ms and was stopped — is there an infinite loop (or a sleep that never ends)?` };
     }
     if (r === 'end') {
-      restart();
+      await restart();
       return { ok: false, error: `exited: the Python process running ${fn} stopped unexpectedly` };
     }
     if (r.t === 'exerciseEnded') {
@@ -264,7 +272,7 @@ export class PythonSession {
       return { ok: false, error: `exited: ${fn} ended its process (exit, crash or signal; status ${Number(r.status)})` };
     }
     if (r.t !== 'result' || r.id !== id) {
-      restart();
+      await restart();
       return { ok: false, error: `exited: the Python sandbox sent an unexpected message during ${fn}` };
     }
     switch (r.kind) {
@@ -277,7 +285,7 @@ export class PythonSession {
       case 'invalid':
         return { ok: false, error: `invalid: ${fn} returned ${studentText(r.message, 300)}` };
       case 'memory':
-        restart();
+        await restart();
         return { ok: false, error: `memory: ${fn} ran out of memory (the sandbox's address space is bounded)` };
       case 'missing':
         return { ok: false, error: `missing: ${fn} is not a function in ${this.filename}` };
