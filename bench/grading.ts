@@ -11,18 +11,22 @@ import { fmt } from './timing.js';
 /** The fixture submissions a class is generated from (code answers, right and wrong). */
 const TEMPLATES = ['correct-code', 'correct-alt', 'wrong-subtle', 'wrong-missing-transpose', 'wrong-kl-erratum', 'misbehaving'];
 
+/** The Python fixture submissions a Python class is generated from. */
+const PYTHON_TEMPLATES = ['python/correct-numpy', 'python/notebook', 'python/wrong'];
+
 /** Writes `n` code submissions into a fresh folder, cycling through the templates, each file made unique by a header comment. */
-function generateClass(n: number): string {
+function generateClass(n: number, templates: readonly string[] = TEMPLATES): string {
   const fixtures = join(dirname(defaultCatalogDir()), 'submissions');
   const dir = mkdtempSync(join(tmpdir(), 'gradproof-bench-class-'));
   for (let i = 0; i < n; i++) {
-    const t = TEMPLATES[i % TEMPLATES.length]!;
+    const t = templates[i % templates.length]!;
     const dest = join(dir, `student-${String(i).padStart(3, '0')}`);
     cpSync(join(fixtures, t), dest, { recursive: true });
     for (const f of readdirSync(dest)) {
-      if (!/^gradients\.(m?js|ts)$/.test(f)) continue;
+      if (!/^gradients\.(m?js|ts|py)$/.test(f)) continue;
       const p = join(dest, f);
-      writeFileSync(p, `// student ${i} (from ${t})\n${readFileSync(p, 'utf8')}`);
+      const mark = f.endsWith('.py') ? '#' : '//';
+      writeFileSync(p, `${mark} student ${i} (from ${t})\n${readFileSync(p, 'utf8')}`);
     }
   }
   return dir;
@@ -44,6 +48,7 @@ export async function benchGrading(log: (s: string) => void, n = 200, jobs = Mat
   let calls = 0;
   const counting: SandboxApi = {
     findCodeFile: (d) => real.findCodeFile(d),
+    ...(real.otherCodeFiles ? { otherCodeFiles: real.otherCodeFiles } : {}),
       confinement: () => real.confinement(),
     async openSandbox(d, limits) {
       const s = await real.openSandbox(d, limits);
@@ -55,6 +60,8 @@ export async function benchGrading(log: (s: string) => void, n = 200, jobs = Mat
           return s.exports;
         },
         fresh: () => s.fresh(),
+        ...(s.language ? { language: s.language } : {}),
+        ...(s.notes ? { notes: s.notes } : {}),
         call: (req) => {
           calls++;
           return s.call(req);
@@ -83,6 +90,25 @@ export async function benchGrading(log: (s: string) => void, n = 200, jobs = Mat
     log(`grading: a class of ${n} code submissions (${TEMPLATES.length} templates), ${catalog.ids.length} exercises, seed 1`);
     log(table(['wall (layers)', 'jobs', 'submissions', 'wall s', 'submissions/s', 'sandbox calls', 'calls/s', 'median ms per submission', 'full marks'], rows));
     log(`the wall costs ${fmt((1 - on / off) * 100, 0)}% of throughput (on/off = ${fmt(on / off, 2)})`);
+
+    // Python submissions in the same run, with the wall on
+    const pyDir = generateClass(Math.round(n / 2), PYTHON_TEMPLATES);
+    try {
+      calls = 0;
+      const t0 = performance.now();
+      const reports = await gradeBatch(pyDir, { catalog, sandbox: counting, seed: 1, jobs });
+      const seconds = (performance.now() - t0) / 1000;
+      const m = reports.length;
+      const fullPy = reports.filter((r) => r.score === r.maxScore).length;
+      log('');
+      log(`grading: a class of ${m} Python submissions (${PYTHON_TEMPLATES.join(', ')}), ${catalog.ids.length} exercises, wall on`);
+      log(table(['language', 'jobs', 'submissions', 'wall s', 'submissions/s', 'sandbox calls', 'calls/s', 'median ms per submission', 'full marks'], [
+        ['python', String(jobs), String(m), fmt(seconds, 1), fmt(m / seconds, 1), String(calls), fmt(calls / seconds, 0), fmt(median(reports.map((r) => r.ms)), 0), `${fullPy}/${m}`],
+        ['javascript (above, wall on)', ...rows[0]!.slice(1)],
+      ]));
+    } finally {
+      rmSync(pyDir, { recursive: true, force: true });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
