@@ -98,3 +98,18 @@ describe('Python, the small pieces', () => {
     expect(p.ok).toBe(true);
   });
 });
+
+describe('more Python forms', () => {
+  it('plain loops returning lists (and floats) get full credit where they answer', async () => {
+    const r = await gradeSubmission(submission('python/correct-loops'), { sandbox, seed: 2 });
+    const answered = ['sigmoid-derivative', 'l2-penalty-gradient', 'weight-decay-step', 'weight-decay-shrink-factor', 'kl-sparsity-derivative', 'dropout-backward', 'softmax-cross-entropy-gradient', 'batchnorm-bias-gradient'];
+    for (const id of answered) expect(full(r, id), `${id}: ${byId(r, id).tests.map((t) => t.output).join(' | ')}`).toBe(true);
+    for (const e of r.exercises.filter((x) => !answered.includes(x.id))) expect(e.missing, e.id).toBe(true);
+  }, T);
+
+  it('an exit while importing is a load error for every exercise, and the grading goes on', async () => {
+    const r = await gradeSubmission(submission('python/exit-at-import'), { sandbox, seed: 2, exercises: ['sigmoid-derivative', 'weight-decay-shrink-factor'] });
+    expect(r.score).toBe(0);
+    expect(r.errors.join('\n')).toMatch(/gradients\.py could not be loaded: exited: gradients\.py ended the Python process while loading/);
+  }, T);
+});
