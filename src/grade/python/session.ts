@@ -25,6 +25,8 @@ export interface PythonLimits {
 type CallOutcome = { ok: true; value: unknown } | { ok: false; error: string };
 
 const MAX_LINE = 2.5 * 1024 * 1024;
+/** Python with numpy needs far less address space than V8: a memory bomb stops at 1.5 GiB. */
+export const PYTHON_RLIMITS = { ...DEFAULT_RLIMITS, as: 1536 * 1024 * 1024 };
 const HELLO_MS = 15_000;
 
 let python: { path: string } | { error: string } | undefined;
@@ -52,7 +54,7 @@ class PyProcess {
 
   constructor(dir: string, uid: number | undefined, filename: string) {
     const py = findPython();
-    const { command, args } = walled(['-I', '-B', join(dir, 'runner.py'), join(dir, 'submission.py'), filename], dir, dir, DEFAULT_RLIMITS, uid, py);
+    const { command, args } = walled(['-I', '-B', join(dir, 'runner.py'), join(dir, 'submission.py'), filename], dir, dir, PYTHON_RLIMITS, uid, py);
     this.proc = spawn(command, args, {
       cwd: dir,
       // one BLAS thread: the rlimits count threads, and a grader's cores are shared by its jobs
