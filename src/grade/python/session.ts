@@ -8,11 +8,10 @@
  * plain data and bounded again.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeTransfer, encodeTransfer, TransferError } from '../sandbox/codec.js';
-import { DEFAULT_RLIMITS, releaseUid, takeUid, walled } from '../sandbox/wall.js';
+import { DEFAULT_RLIMITS, privateFolder, releaseUid, takeUid, walled } from '../sandbox/wall.js';
 import { clipValue, studentText } from '../untrusted.js';
 import { PYTHON_RUNNER } from './runner.js';
 import { camelCase, snakeCase } from './names.js';
@@ -309,20 +308,13 @@ export class PythonSession {
 export async function openPythonSession(code: string, filename: string, limits: PythonLimits, notes: string[]): Promise<PythonSession> {
   findPython();
   const uid = takeUid();
-  let dir: string | undefined;
-  try {
-    dir = mkdtempSync(join(tmpdir(), `gradproof-sandbox-${process.pid}-`));
-    for (const [name, text] of [['runner.py', PYTHON_RUNNER], ['submission.py', code]] as const) {
-      writeFileSync(join(dir, name), text, { mode: 0o600 });
-      if (uid !== undefined) chownSync(join(dir, name), uid, uid);
-    }
-    if (uid !== undefined) chownSync(dir, uid, uid);
-    chmodSync(dir, 0o700);
-  } catch (e) {
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    releaseUid(uid);
-    throw e;
-  }
+  const dir = privateFolder(
+    [
+      ['runner.py', PYTHON_RUNNER],
+      ['submission.py', code],
+    ],
+    uid,
+  );
   const s = new PythonSession(dir, limits, filename, uid);
   s.notes.push(...notes);
   try {

@@ -24,7 +24,7 @@
  * the module again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -35,7 +35,7 @@ import type { CallMessage, ChildToHost, HelloMessage, InitMessage } from './prot
 import { findCodeFile, MAX_CODE_BYTES, prepareSource } from './source.js';
 import { notebookSource, openPythonSession } from '../python/session.js';
 
-import { DEFAULT_RLIMITS, releaseUid, takeUid, UID_BASE, UID_POOL_SIZE, walled } from './wall.js';
+import { DEFAULT_RLIMITS, privateFolder, releaseUid, takeUid, UID_BASE, UID_POOL_SIZE, walled } from './wall.js';
 
 export { findCodeFile, otherCodeFiles } from './source.js';
 export { wallStatus } from './wall.js';
@@ -720,24 +720,13 @@ export async function openSandbox(submissionDir: string, limits: SandboxLimits =
   }
   const runner = await getRunnerSource();
   const uid = takeUid();
-  let dir: string | undefined;
-  try {
-    // private to the child's uid (and root): no other student's child can read this copy of the submission
-    dir = mkdtempSync(join(tmpdir(), `gradproof-sandbox-${process.pid}-`));
-    for (const [name, text] of [
+  const dir = privateFolder(
+    [
       ['runner.mjs', runner],
       ['submission.mjs', source.code],
-    ] as const) {
-      writeFileSync(join(dir, name), text, { mode: 0o600 });
-      if (uid !== undefined) chownSync(join(dir, name), uid, uid);
-    }
-    if (uid !== undefined) chownSync(dir, uid, uid);
-    chmodSync(dir, 0o700);
-  } catch (e) {
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    releaseUid(uid);
-    throw e;
-  }
+    ],
+    uid,
+  );
   const session = new Session(dir, resolved, filename, uid);
   const started = await session.start();
   if (started.ok) {

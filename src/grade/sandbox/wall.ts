@@ -11,8 +11,9 @@
  * child actually runs inside.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 /** The layers a report names, outermost first. */
 export type Layer = 'bubblewrap' | 'rlimits' | 'own uid' | 'permission model' | 'isolate';
@@ -173,4 +174,29 @@ export function walled(nodeArgs: string[], dir: string, ivmDir: string, limits: 
 /** Forgets what was detected (tests). */
 export function resetWallDetection(): void {
   detected = undefined;
+}
+
+/**
+ * A sandbox's private folder holding `files`: 0700 and owned by the child's
+ * `uid` (as root), its files 0600, so no other student's child can read
+ * this copy of the submission. Its name carries the grader's pid, so a later
+ * grader can tell it is stale. Removed again, and the uid released, if it
+ * cannot be made.
+ */
+export function privateFolder(files: readonly (readonly [string, string])[], uid: number | undefined): string {
+  let dir: string | undefined;
+  try {
+    dir = mkdtempSync(join(tmpdir(), `gradproof-sandbox-${process.pid}-`));
+    for (const [name, text] of files) {
+      writeFileSync(join(dir, name), text, { mode: 0o600 });
+      if (uid !== undefined) chownSync(join(dir, name), uid, uid);
+    }
+    if (uid !== undefined) chownSync(dir, uid, uid);
+    chmodSync(dir, 0o700);
+    return dir;
+  } catch (e) {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    releaseUid(uid);
+    throw e;
+  }
 }
