@@ -11,7 +11,7 @@
  * child actually runs inside.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -26,7 +26,7 @@ export interface WallStatus {
 
 /** First uid of the pool handed to concurrently graded submissions when the grader runs as root. */
 export const UID_BASE = 61000;
-export const UID_POOL_SIZE = 256;
+export const UID_POOL_SIZE = 4096;
 const UID_POOL = UID_POOL_SIZE;
 
 const isRoot = (): boolean => process.getuid?.() === 0;
@@ -135,20 +135,47 @@ export function wallStatus(): WallStatus {
   return { layers, missing };
 }
 
-// uids in use by live children
+// uids in use by live children of this grader
 const uidsInUse = new Set<number>();
 
-/** A uid no live child has (as root), released with `releaseUid`. */
+/** The real uids of every process on the machine (zombies too: they still count against a uid's process limit). */
+function uidsRunning(): Set<number> {
+  const out = new Set<number>();
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    try {
+      const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) out.add(Number(m[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * A uid no process on the machine runs as (as root), released with
+ * `releaseUid`. Graders in other processes (parallel jobs, test workers)
+ * draw from the same range, so the choice looks at every process, not just
+ * this grader's children: two submissions never share a uid's process limit.
+ */
 export function takeUid(): number | undefined {
   if (!isRoot()) return undefined;
+  const running = uidsRunning();
+  const start = (process.pid * 97) % UID_POOL;
   for (let i = 0; i < UID_POOL; i++) {
-    const uid = UID_BASE + i;
-    if (!uidsInUse.has(uid)) {
+    const uid = UID_BASE + ((start + i) % UID_POOL);
+    if (!uidsInUse.has(uid) && !running.has(uid)) {
       uidsInUse.add(uid);
       return uid;
     }
   }
-  throw new Error(`the sandbox has no free uid: more than ${UID_POOL} children at once`);
+  throw new Error(`the sandbox has no free uid: all ${UID_POOL} of ${UID_BASE}–${UID_BASE + UID_POOL - 1} are in use`);
 }
 
 export function releaseUid(uid: number | undefined): void {

@@ -3,7 +3,7 @@
  * queueing, hard deadlines, recovery after the child dies, closing, the
  * child's identity and environment, parallel sessions and throughput.
  */
-import { UID_BASE, wallStatus } from '../../../src/grade/sandbox/wall.js';
+import { UID_BASE, UID_POOL_SIZE, wallStatus } from '../../../src/grade/sandbox/wall.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -224,7 +224,7 @@ describe('the child process', () => {
       const info = sandboxChildInfo(s)!;
       if (isRoot) {
         expect(info.uid).toBeGreaterThanOrEqual(UID_BASE);
-        expect(info.uid).toBeLessThan(UID_BASE + 256);
+        expect(info.uid).toBeLessThan(UID_BASE + UID_POOL_SIZE);
         expect(info.gid).toBe(info.uid);
         expect(info.groups.every((g) => g === info.gid || g === 65534)).toBe(true);
         expect(statSync(info.tempDir!).uid).toBe(info.uid);
