@@ -1,8 +1,7 @@
-import type { Tensor } from '../core/tensor.js';
+import { zeros, type Tensor } from '../core/tensor.js';
 import { Rng } from '../core/rng.js';
 import type { Problem, ProblemMaker } from '../core/problem.js';
 import { randomTensor as randn, uniformTensor as uniform } from '../core/random.js';
-import { zeros } from '../core/tensor.js';
 import { opEntries } from '../core/ops/registry.js';
 import { LOSSES } from '../core/losses.js';
 import { penaltyEntries } from '../core/penalties.js';

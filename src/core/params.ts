@@ -1,4 +1,5 @@
 import { type Tensor, zerosLike, clone } from './tensor.js';
+import { TensorLayout } from './layout.js';
 
 /** Named trainable tensors. One name may be used by several ops (tied weights). */
 export type Params = Map<string, Tensor>;
@@ -34,13 +35,7 @@ export function paramCount(params: Params): number {
 
 /** All parameters concatenated in Map order (for checkers and optimisers). */
 export function flattenParams(params: Params): Float64Array {
-  const out = new Float64Array(paramCount(params));
-  let o = 0;
-  for (const v of params.values()) {
-    out.set(v.data, o);
-    o += v.data.length;
-  }
-  return out;
+  return TensorLayout.of(params).flatten(params);
 }
 
 /** Writes a flat vector back into the parameters, in Map order. */

@@ -27,7 +27,6 @@ export interface WallStatus {
 /** First uid of the pool handed to concurrently graded submissions when the grader runs as root. */
 export const UID_BASE = 61000;
 export const UID_POOL_SIZE = 4096;
-const UID_POOL = UID_POOL_SIZE;
 
 const isRoot = (): boolean => process.getuid?.() === 0;
 
@@ -109,7 +108,7 @@ function detect(): NonNullable<typeof detected> {
   let bwrap = findTool('bwrap');
   if (!bwrap) why.bubblewrap = 'bwrap is not installed (Debian: apt-get install bubblewrap)';
   else {
-    const probe = spawnSync(bwrap, [...bwrapArgs('/tmp', '/tmp'), '/usr/bin/true'], { encoding: 'utf8', timeout: 10_000, ...(isRoot() ? { uid: UID_BASE + UID_POOL, gid: UID_BASE + UID_POOL } : {}) });
+    const probe = spawnSync(bwrap, [...bwrapArgs('/tmp', '/tmp'), '/usr/bin/true'], { encoding: 'utf8', timeout: 10_000, ...(isRoot() ? { uid: UID_BASE + UID_POOL_SIZE, gid: UID_BASE + UID_POOL_SIZE } : {}) });
     if (probe.status !== 0) {
       why.bubblewrap = `bwrap cannot create its namespaces here (${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim().split('\n')[0]})`;
       bwrap = undefined;
@@ -167,15 +166,15 @@ function uidsRunning(): Set<number> {
 export function takeUid(): number | undefined {
   if (!isRoot()) return undefined;
   const running = uidsRunning();
-  const start = (process.pid * 97) % UID_POOL;
-  for (let i = 0; i < UID_POOL; i++) {
-    const uid = UID_BASE + ((start + i) % UID_POOL);
+  const start = (process.pid * 97) % UID_POOL_SIZE;
+  for (let i = 0; i < UID_POOL_SIZE; i++) {
+    const uid = UID_BASE + ((start + i) % UID_POOL_SIZE);
     if (!uidsInUse.has(uid) && !running.has(uid)) {
       uidsInUse.add(uid);
       return uid;
     }
   }
-  throw new Error(`the sandbox has no free uid: all ${UID_POOL} of ${UID_BASE}–${UID_BASE + UID_POOL - 1} are in use`);
+  throw new Error(`the sandbox has no free uid: all ${UID_POOL_SIZE} of ${UID_BASE}–${UID_BASE + UID_POOL_SIZE - 1} are in use`);
 }
 
 export function releaseUid(uid: number | undefined): void {
