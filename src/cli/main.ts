@@ -73,6 +73,27 @@ program
     process.exitCode = await runGradeCommand(dir, opts, out, process.stderr);
   });
 
+const catalog = program.command('catalog').description("check or hand out an exercise catalog (a course's own folder of exercise files)");
+catalog
+  .command('check')
+  .description('load every exercise file as the grader does and run every check (keys, symbolic forms against the reference, finite share of each test); exit 1 on any problem')
+  .argument('<dir>', 'the catalog folder')
+  .addHelpText('after', EXIT_HELP)
+  .action(async (dir: string) => {
+    const { runCatalogCheck } = await import('./catalog.js');
+    process.exitCode = await runCatalogCheck(dir, out);
+  });
+catalog
+  .command('sheet')
+  .description("render every exercise's prompt (Markdown with LaTeX) as one HTML assignment sheet, offline")
+  .argument('<dir>', 'the catalog folder')
+  .requiredOption('--out <file>', 'the HTML file to write')
+  .addHelpText('after', EXIT_HELP)
+  .action(async (dir: string, opts: { out: string }) => {
+    const { runCatalogSheet } = await import('./catalog.js');
+    process.exitCode = await runCatalogSheet(dir, opts, out);
+  });
+
 program
   .command('report')
   .description('write the HTML reports under reports/: gradients, gradient coverage, links to code coverage and grade reports')

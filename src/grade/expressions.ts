@@ -194,44 +194,6 @@ export function normalizeExpression(text: string): string {
   }
 }
 
-function nodeCount(n: MathNode): number {
-  let c = 0;
-  n.traverse(() => {
-    c++;
-  });
-  return c;
-}
-
-/**
- * True when math.js `simplify` reduces `a − b` to 0: the answer is accepted
- * early. False says nothing (simplify misses many identities): the answer is
- * then graded numerically. Large trees are not tried.
- */
-export function symbolicEqual(a: MathNode, b: MathNode | string, maxNodes = 120): boolean {
-  const key = `${a.toString()}\u0000${typeof b === 'string' ? b : b.toString()}`;
-  const hit = symbolicCache.get(key);
-  if (hit !== undefined) return hit;
-  const r = symbolicEqualUncached(a, b, maxNodes);
-  if (symbolicCache.size >= 5000) symbolicCache.clear();
-  symbolicCache.set(key, r);
-  return r;
-}
-
-/** simplify is slow (tens of ms); a class repeats its answers. */
-const symbolicCache = new Map<string, boolean>();
-
-function symbolicEqualUncached(a: MathNode, b: MathNode | string, maxNodes: number): boolean {
-  try {
-    const nb = typeof b === 'string' ? math.parse(b) : b;
-    if (nodeCount(a) + nodeCount(nb) > maxNodes) return false;
-    const diff = new math.OperatorNode('-', 'subtract', [new math.ParenthesisNode(a), new math.ParenthesisNode(nb)]);
-    const s = math.simplify(diff);
-    return s.type === 'ConstantNode' && (s as unknown as { value: unknown }).value === 0;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Evaluates an expression answer on an exercise's arguments: once for a
  * scalar exercise, entry by entry for a vector one (vector arguments of equal

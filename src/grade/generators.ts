@@ -9,6 +9,7 @@
  * towards 0, towards 1 for magnitudes, towards the smallest shapes.
  */
 import fc from 'fast-check';
+import { unknownKey } from './keys.js';
 import type { ArgSpec, Dim, DimRange, ExerciseSpec, GeneratorSpec, Value, ValueSpec } from './types.js';
 
 export class GeneratorSpecError extends Error {
@@ -46,8 +47,33 @@ function logDouble(lo: number, hi: number): fc.Arbitrary<number> {
   return fc.integer({ min: emin, max: emax }).map((e) => Math.min(hi, Math.max(lo, Number((10 ** (e / 100)).toPrecision(15)))));
 }
 
+/** The keys each kind of value spec takes (the first is the one that names the kind). */
+const SPEC_KEYS: readonly (readonly string[])[] = [
+  ['uniform', 'step'],
+  ['logUniform', 'sign'],
+  ['near', 'within', 'side'],
+  ['integer'],
+  ['bernoulli'],
+  ['constant'],
+  ['oneOf'],
+  ['probabilityVector'],
+  ['psd', 'entries'],
+  ['lowRank', 'entries'],
+];
+
+/** Refuses a value spec that is not an object, names no kind or two, or carries a key its kind does not take. */
+function checkSpecKeys(spec: unknown, where: string): asserts spec is ValueSpec {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new GeneratorSpecError(`${where}: a value spec must be an object such as {"uniform": [-1, 1]}`);
+  const kinds = SPEC_KEYS.filter((k) => k[0]! in spec);
+  if (kinds.length === 0) throw new GeneratorSpecError(`${where}: unknown value spec ${JSON.stringify(spec)} (kinds: ${SPEC_KEYS.map((k) => k[0]).join(', ')})`);
+  if (kinds.length > 1) throw new GeneratorSpecError(`${where}: a value spec names one kind, not ${kinds.map((k) => k[0]).join(' and ')}`);
+  const bad = unknownKey(spec, kinds[0]!, where);
+  if (bad) throw new GeneratorSpecError(bad);
+}
+
 /** The arbitrary of one entry. */
 export function entryArb(spec: ValueSpec, where: string): fc.Arbitrary<number> {
+  checkSpecKeys(spec, where);
   if ('uniform' in spec) {
     if (!isPair(spec.uniform)) throw new GeneratorSpecError(`${where}: uniform needs [min, max]`);
     return gridDouble(spec.uniform[0], spec.uniform[1], spec.step);
@@ -135,6 +161,7 @@ function product(U: number[][], V: number[][]): number[][] {
 }
 
 function wholeArb(spec: ValueSpec, arg: ArgSpec, shape: number[], where: string): fc.Arbitrary<Value> {
+  checkSpecKeys(spec, where);
   const entries = (s: ValueSpec | undefined): fc.Arbitrary<number> => entryArb(s ?? { uniform: [-2, 2] }, `${where}.entries`);
   if ('probabilityVector' in spec) {
     if (arg.kind !== 'vector') throw new GeneratorSpecError(`${where}: probabilityVector needs a vector argument`);
@@ -253,6 +280,8 @@ export function generatorArb(exercise: Pick<ExerciseSpec, 'id' | 'args'>, gen: G
   if (typeof gen !== 'object' || gen === null || typeof gen.dims !== 'object' || typeof gen.values !== 'object') {
     throw new GeneratorSpecError(`${where}: needs dims and values`);
   }
+  const badKey = unknownKey(gen, ['doc', 'dims', 'constraints', 'values'], where);
+  if (badKey) throw new GeneratorSpecError(badKey);
   exercise.args.forEach((a) => checkArgShape(a, `${exercise.id}`));
   const symbols = shapeSymbols(exercise.args);
   for (const s of symbols) if (!(s in gen.dims)) throw new GeneratorSpecError(`${where}: dims does not give '${s}'`);

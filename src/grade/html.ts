@@ -18,7 +18,7 @@ const FOOTER = 'Written by <code>gradproof grade</code>. Self-contained: no scri
 
 function formLine(f: FormResult): string {
   const what = f.form === 'expression' ? `expression <code>${esc(f.answer ?? '')}</code>` : `code (${esc(f.answer ?? '')})`;
-  const status = f.status === 'invalid' ? ` — <span class="fail">invalid: ${esc(f.error ?? '')}</span>` : f.symbolic ? ' — accepted symbolically' : '';
+  const status = f.status === 'invalid' ? ` — <span class="fail">invalid: ${esc(f.error ?? '')}</span>` : '';
   return `<li>${what}: ${pts(f.score)} points${status}</li>`;
 }
 

@@ -8,7 +8,7 @@
  */
 import { displayValue, studentText } from './untrusted.js';
 import fc from 'fast-check';
-import type { Exercise } from './catalog.js';
+import { testTolerance, type Exercise } from './catalog.js';
 import { evaluateExpression, type CompiledExpression } from './expressions.js';
 import { anyFinite, compareValues, fmtNum, formatValue } from './values.js';
 import type { Counterexample, ExerciseResult, FormName, FormResult, TestResult, TestSpec, Value } from './types.js';
@@ -132,7 +132,7 @@ export async function runTest(
   budget: CostBudget = { costly: 0 },
   clock?: TimeBudget,
 ): Promise<TestResult> {
-  const tol = test.tolerance ?? ex.spec.tolerance;
+  const tol = testTolerance(ex.spec, test);
   const arb = ex.arbitraries.get(test.generator)!;
   const seed = testSeed(opts.seed, ex.spec.id, test.name);
   const maxShrink = opts.maxShrinkCalls ?? 150;
@@ -183,7 +183,7 @@ export async function runTest(
       last = { args, expected, message: out.error };
       return false;
     }
-    const c = compareValues(expected, out.value, tol);
+    const c = compareValues(expected, out.value, tol, ex.problemScale(test.name, args));
     if (c.ok) return true;
     failed = true;
     last = {
@@ -199,6 +199,15 @@ export async function runTest(
 
   const details = await fc.check(property, { seed, numRuns: test.runs });
   const base = { name: test.name, maxPoints: test.points, runs: tried, skipped };
+  if (!details.failed && tried > 0 && skipped === tried) {
+    // Nothing was compared: not a pass (the catalog's load checks should have refused such a region).
+    return {
+      ...base,
+      points: 0,
+      passed: false,
+      output: `not graded: the reference is not finite at any of the ${tried} generated inputs, so no answer can earn these points; this is a problem of the exercise, not of the answer (tell the course staff)`,
+    };
+  }
   if (!details.failed || !last) {
     const note = skipped ? ` (${skipped} skipped where the reference is not finite)` : '';
     const fine = !details.failed;

@@ -83,6 +83,14 @@ export interface Tolerance {
    * differ from the reference by rounding relative to the largest entry).
    */
   scale?: 'entry' | 'norm';
+  /**
+   * The magnitude the inputs give the result, as a math.js expression over
+   * the arguments and shape symbols (`"max(abs(wStar))"`, `"m * max(abs(dY))"`),
+   * or one per field of a record result. An entry's error is measured against
+   * the larger of this and the reference's own scale, so that an answer
+   * accurate relative to the problem passes where the reference is near 0.
+   */
+  problemScale?: string | Record<string, string>;
 }
 
 export interface TestSpec {
@@ -94,9 +102,15 @@ export interface TestSpec {
   points: number;
   /** How many generated inputs it tries. */
   runs: number;
-  /** Overrides the exercise's tolerance for this test. */
+  /** Overrides the exercise's tolerance for this test (scale and problemScale, when left out, are the exercise's). */
   tolerance?: Tolerance;
+  /** Who sees this test's result on Gradescope: 'visible' (default), 'hidden', 'after_due_date', 'after_published'. */
+  visibility?: TestVisibility;
 }
+
+/** Gradescope's visibilities, as a test's `visibility` field gives them. */
+export const TEST_VISIBILITIES = ['visible', 'hidden', 'after_due_date', 'after_published'] as const;
+export type TestVisibility = (typeof TEST_VISIBILITIES)[number];
 
 export type FormName = 'expression' | 'code';
 
@@ -129,9 +143,9 @@ export interface ExerciseSpec {
   exprVars?: string[];
   /**
    * A math.js closed form of the answer over `exprVars` (elementwise for
-   * vectors), used only to accept an expression early when math.js `simplify`
-   * proves it equal; never to reject. Scalar exercises with a primal use the
-   * derived reference instead.
+   * vectors): a second derivation, checked against the reference at every
+   * test's generated inputs at load (a mismatch is a catalog error). It never
+   * grades: answers are graded numerically only.
    */
   symbolic?: string;
 }
@@ -177,8 +191,6 @@ export interface FormResult {
   answer?: string;
   /** 'graded'; 'invalid' (the answer could not be used at all: syntax, not allowed, load error). */
   status: 'graded' | 'invalid';
-  /** Accepted early because math.js proved the expression equal to the reference. */
-  symbolic?: boolean;
   /** Why the answer is invalid. */
   error?: string;
   tests: TestResult[];

@@ -99,15 +99,28 @@ function scaleOf(ls: readonly Leaf[]): number {
   return m;
 }
 
-function entryOk(l: Leaf, tol: Tolerance, scale: number): boolean {
-  if (!Number.isFinite(l.e)) return true; // the reference is not finite here: not compared
-  if (!Number.isFinite(l.g)) return false;
-  const ref = tol.scale === 'norm' ? scale : Math.abs(l.e);
-  return Math.abs(l.g - l.e) <= tol.atol + tol.rtol * ref;
+/**
+ * The scale an entry's error is measured against: the entry (or its field's
+ * largest |entry| for 'norm'), and never less than the magnitude the inputs
+ * give the problem (`problem`, from the exercise's `problemScale`).
+ */
+function allowed(l: Leaf, tol: Tolerance, fieldScale: number, problem: number): number {
+  return tol.atol + tol.rtol * Math.max(tol.scale === 'norm' ? fieldScale : Math.abs(l.e), problem);
 }
 
-function allowed(l: Leaf, tol: Tolerance, scale: number): number {
-  return tol.atol + tol.rtol * (tol.scale === 'norm' ? scale : Math.abs(l.e));
+function entryOk(l: Leaf, tol: Tolerance, fieldScale: number, problem: number): boolean {
+  if (!Number.isFinite(l.e)) return true; // the reference is not finite here: not compared
+  if (!Number.isFinite(l.g)) return false;
+  return Math.abs(l.g - l.e) <= allowed(l, tol, fieldScale, problem);
+}
+
+/** The problem's scale for one field: a number for every field, or one per field of a record (0 when none is given). */
+export type ProblemScale = number | Readonly<Record<string, number>>;
+
+function problemFor(p: ProblemScale | undefined, field: string): number {
+  if (p === undefined) return 0;
+  if (typeof p === 'number') return p;
+  return p[field] ?? 0;
 }
 
 /** The fields of a value: `['', v]` for a plain value, one per field of a record. */
@@ -115,8 +128,12 @@ function fieldsOf(v: Value): [string, Value][] {
   return isRecord(v) ? Object.entries(v) : [['', v]];
 }
 
-/** Compares an answer's value with the reference's. Entries where the reference is not finite are not compared. */
-export function compareValues(expected: Value, got: unknown, tol: Tolerance): Comparison {
+/**
+ * Compares an answer's value with the reference's. Entries where the
+ * reference is not finite are not compared. `problem` is the magnitude the
+ * inputs give the result (see `Tolerance.problemScale`).
+ */
+export function compareValues(expected: Value, got: unknown, tol: Tolerance, problem?: ProblemScale): Comparison {
   const fields = fieldsOf(expected);
   const perField: { name: string; leaves: Leaf[] }[] = [];
   if (isRecord(expected)) {
@@ -144,15 +161,16 @@ export function compareValues(expected: Value, got: unknown, tol: Tolerance): Co
   const wrongFields: string[] = [];
   for (const f of perField) {
     const scale = scaleOf(f.leaves);
+    const p = problemFor(problem, f.name);
     let fieldWrong = false;
     for (const l of f.leaves) {
       total++;
-      if (!entryOk(l, tol, scale)) {
+      if (!entryOk(l, tol, scale, p)) {
         wrong++;
         fieldWrong = true;
         if (!first) {
           first = l;
-          firstTol = allowed(l, tol, scale);
+          firstTol = allowed(l, tol, scale, p);
         }
       }
     }
@@ -253,12 +271,6 @@ function valueDiagnosis(ls: readonly Leaf[], expected: Value): string {
   for (const l of big) worst = Math.max(worst, Math.abs(l.g - l.e) / Math.abs(l.e));
   if (big.length && worst < 1e-3) return `close, but not within the tolerance (relative error ${fmtNum(worst, 2)})`;
   return fin.length === 1 ? 'wrong value' : 'wrong values';
-}
-
-/** A guess at the kind of mistake for a wrong answer (for feedback and the class report). */
-export function diagnose(expected: Value, got: unknown, tol: Tolerance): string | undefined {
-  const c = compareValues(expected, got, tol);
-  return c.ok ? undefined : c.diagnosis;
 }
 
 // ---------------------------------------------------------------- printing
