@@ -67,6 +67,14 @@ describe('correct submissions get full marks', () => {
       const both = ['sigmoid-derivative', 'l2-penalty-gradient', 'weight-decay-step', 'weight-decay-shrink-factor', 'kl-sparsity-derivative'];
       for (const id of both) expect(ex(r, id).forms.map((f) => f.form).sort()).toEqual(['code', 'expression']);
     }, T);
+
+    it(`honest answers computed the long way round: a conjugate-gradient solver, folded decay, the complement from 1, the full BN chain, 1 − σ as written (seed ${seed})`, async () => {
+      const r = await grade('correct-iterative', seed);
+      expect(r.errors).toEqual([]);
+      const graded = r.exercises.filter((e) => !e.missing);
+      expect(graded.map((e) => e.id).sort()).toEqual(['batchnorm-bias-gradient', 'kl-sparsity-derivative', 'kl-sparsity-weight-gradient', 'weight-decay-optimum', 'weight-decay-shrink-factor', 'weight-decay-step']);
+      expect(graded.every((e) => e.score === e.maxScore), failures(r)).toBe(true);
+    }, T);
   }
 
   it('expressions only: full marks on those, "missing" for the code-only exercises', async () => {
