@@ -78,7 +78,7 @@ export async function benchGrading(log: (s: string) => void, n = 200, jobs = Mat
       if (wall === 'off') disableWall('switched off for the benchmark baseline');
       calls = 0;
       const t0 = performance.now();
-      const reports = await gradeBatch(dir, { catalog, sandbox: counting, seed: 1, jobs });
+      const reports = (await gradeBatch(dir, { catalog, sandbox: counting, seed: 1, jobs })).entries.map((e) => e.report);
       const seconds = (performance.now() - t0) / 1000;
       enableWall();
       const perSub = reports.map((r) => r.ms);
@@ -96,7 +96,7 @@ export async function benchGrading(log: (s: string) => void, n = 200, jobs = Mat
     try {
       calls = 0;
       const t0 = performance.now();
-      const reports = await gradeBatch(pyDir, { catalog, sandbox: counting, seed: 1, jobs });
+      const reports = (await gradeBatch(pyDir, { catalog, sandbox: counting, seed: 1, jobs })).entries.map((e) => e.report);
       const seconds = (performance.now() - t0) / 1000;
       const m = reports.length;
       const fullPy = reports.filter((r) => r.score === r.maxScore).length;

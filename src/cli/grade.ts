@@ -1,11 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadCatalog, selectExercises } from '../grade/catalog.js';
 import { gradeBatch, writeBatchOutputs } from '../grade/batch.js';
-import { GRADE_FORMATS, toGradescope, toJson, toJunit, toText, type GradeFormat } from '../grade/formats.js';
+import { GRADE_FORMATS, renderReport, type GradeFormat } from '../grade/formats.js';
 import { gradeSubmission, type SandboxApi } from '../grade/grader.js';
-import { toHtml } from '../grade/html.js';
-import type { GradeReport } from '../grade/types.js';
+import { parseRoster, RosterError, type Roster } from '../grade/roster.js';
 import { progress } from './progress.js';
 import { UsageError } from './usage.js';
 
@@ -19,6 +18,8 @@ export interface GradeCliOptions {
   catalog?: string;
   timeBudget?: string;
   requireConfinement?: boolean;
+  roster?: string;
+  assignment?: string;
 }
 
 /** Injected in tests; the real sandbox otherwise. */
@@ -28,18 +29,18 @@ export interface GradeCliDeps {
   randomSeed?: () => number;
 }
 
-function render(report: GradeReport, format: GradeFormat): string {
-  switch (format) {
-    case 'gradescope':
-      return JSON.stringify(toGradescope(report), null, 2) + '\n';
-    case 'junit':
-      return toJunit(report);
-    case 'json':
-      return toJson(report);
-    case 'html':
-      return toHtml(report);
-    default:
-      return toText(report);
+function readRoster(file: string): Roster {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--roster: cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return parseRoster(text, file);
+  } catch (e) {
+    if (e instanceof RosterError) throw new UsageError(`--roster: ${e.message}`);
+    throw e;
   }
 }
 
@@ -59,7 +60,7 @@ export async function runGradeCommand(
   err: NodeJS.WriteStream,
   deps: GradeCliDeps = {},
 ): Promise<number> {
-  const format = (opts.format ?? 'text') as GradeFormat;
+  const format = (opts.format ?? (opts.batch !== undefined ? 'json' : 'text')) as GradeFormat;
   if (!GRADE_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${GRADE_FORMATS.join(', ')}, got '${opts.format}'`);
   let seed: number;
   if (opts.seed !== undefined) {
@@ -91,11 +92,13 @@ export async function runGradeCommand(
     if (!opts.out) throw new UsageError('--batch needs --out DIR (where the gradebook and the class report go)');
     const jobs = opts.jobs === undefined ? 4 : Number(opts.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be an integer ≥ 1, got '${opts.jobs}'`);
+    const roster = opts.roster !== undefined ? readRoster(opts.roster) : undefined;
     const t0 = performance.now();
     let bar: ReturnType<typeof progress> | undefined;
-    const reports = await gradeBatch(opts.batch, {
+    const result = await gradeBatch(opts.batch, {
       ...common,
       jobs,
+      ...(roster ? { roster } : {}),
       onProgress(done, total, name) {
         bar ??= progress(err, total);
         bar.tick(name);
@@ -103,19 +106,24 @@ export async function runGradeCommand(
       },
     });
     const seconds = (performance.now() - t0) / 1000;
-    const files = writeBatchOutputs(opts.out, reports, ids);
+    const files = writeBatchOutputs(opts.out, result, { exerciseIds: ids, format, ...(roster ? { roster } : {}), ...(opts.assignment ? { assignment: opts.assignment } : {}) });
+    const reports = result.entries.map((e) => e.report);
     const mean = reports.length ? reports.reduce((a, r) => a + r.score, 0) / reports.length : 0;
     const max = reports[0]?.maxScore ?? 0;
     out(
       `graded ${reports.length} submission${reports.length === 1 ? '' : 's'} in ${seconds.toFixed(1)} s (${(reports.length / Math.max(seconds, 1e-9)).toFixed(1)}/s, ${jobs} job${jobs === 1 ? '' : 's'}); mean ${mean.toFixed(2)}/${max}; seed ${seed}`,
     );
-    out(`wrote ${files.gradebook}\nwrote ${files.report}\nwrote ${files.results}/`);
+    for (const s of result.skipped) out(`not graded: ${s.folder}: not a submission (${s.why})`);
+    for (const s of result.absent) out(`on the roster, not graded: ${s.folder} (${s.id}${s.name ? `, ${s.name}` : ''}): ${s.why}`);
+    for (const f of result.unlisted) out(`not on the roster: ${f} (graded; no student id in the gradebook)`);
+    out(`wrote ${files.gradebook}${files.canvas ? `\nwrote ${files.canvas}` : ''}\nwrote ${files.report}\nwrote ${files.students}/\nwrote ${files.results}/`);
     return 0;
   }
 
   if (dir === undefined) throw new UsageError('give a submission folder (or --batch <folder> --out DIR)');
+  if (opts.roster !== undefined || opts.assignment !== undefined) throw new UsageError('--roster and --assignment go with --batch');
   const report = await gradeSubmission(dir, common);
-  const text = render(report, format);
+  const text = renderReport(report, format, { stdoutVisibility: catalog.settings.stdoutVisibility });
   if (opts.out) {
     writeOut(opts.out, text);
     out(`${report.submission}: ${report.score}/${report.maxScore} (seed ${seed}); wrote ${opts.out}`);

@@ -59,16 +59,18 @@ program
   .description('grade a coursework submission (answers.json and/or gradients.js/.mjs/.ts) against the exercise catalog')
   .argument('[submission-dir]', 'the submission folder')
   .option('--exercises <ids>', 'comma-separated exercise ids to grade (default: the whole catalog)')
-  .option('--format <format>', 'gradescope, junit, json, text or html', 'text')
+  .option('--format <format>', 'gradescope, prairielearn, junit, json, text or html (default: text; with --batch, json: the format of results/<student>.*)')
   .option('--out <file>', 'write the result to file (with --batch: the output folder)')
   .option('--seed <n>', 'seed of the generated inputs (default: random, printed in the output)')
-  .option('--batch <folder>', 'grade every submission folder of folder; writes gradebook.csv and report.html to --out')
+  .option('--batch <folder>', 'grade every submission folder of folder; writes gradebook.csv, report.html, students/*.html and results/ to --out')
+  .option('--roster <file.csv>', 'with --batch: columns folder, id (and name, email, login, section): the gradebook carries them, and canvas.csv is written')
+  .option('--assignment <name>', "with --batch --roster: the assignment's column name in canvas.csv (default: gradproof)")
   .option('--jobs <n>', 'with --batch: submissions graded in parallel', '4')
   .option('--catalog <dir>', 'exercise catalog folder (default: the catalog shipped with gradproof)')
   .option('--time-budget <seconds>', "wall-clock seconds a submission's code may use over all exercises (default: the catalog's, 60)")
   .option('--require-confinement', 'refuse to run code unless bubblewrap, rlimits and a uid of its own are all in force')
   .addHelpText('after', EXIT_HELP)
-  .action(async (dir: string | undefined, opts: { exercises?: string; format?: string; out?: string; seed?: string; batch?: string; jobs?: string; catalog?: string; timeBudget?: string; requireConfinement?: boolean }) => {
+  .action(async (dir: string | undefined, opts: { exercises?: string; format?: string; out?: string; seed?: string; batch?: string; jobs?: string; catalog?: string; timeBudget?: string; requireConfinement?: boolean; roster?: string; assignment?: string }) => {
     const { runGradeCommand } = await import('./grade.js');
     process.exitCode = await runGradeCommand(dir, opts, out, process.stderr);
   });

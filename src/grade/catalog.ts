@@ -23,7 +23,7 @@ import { unknownKey } from './keys.js';
 import { compileProblemScale, type ProblemScaleFn } from './problem-scale.js';
 import { getReference, type Reference } from './references.js';
 import { anyFinite, compareValues, formatValue } from './values.js';
-import type { ArgSpec, ExerciseSpec, ResultSpec, TestSpec, Tolerance, Value } from './types.js';
+import type { ArgSpec, ExerciseSpec, ResultSpec, TestSpec, TestVisibility, Tolerance, Value } from './types.js';
 import { TEST_VISIBILITIES } from './types.js';
 
 export class CatalogError extends Error {
@@ -65,10 +65,12 @@ export interface CatalogSettings {
    * most of them; a test whose region the reference cannot grade is a catalog error.
    */
   minFiniteShare: number;
+  /** Gradescope's `stdout_visibility`: who sees what the autograder printed. Default 'hidden' (staff only). */
+  stdoutVisibility: TestVisibility;
 }
 
 export const SETTINGS_FILE = '_settings.json';
-export const DEFAULT_SETTINGS: CatalogSettings = { timeBudgetSeconds: 60, minFiniteShare: 0.5 };
+export const DEFAULT_SETTINGS: CatalogSettings = { timeBudgetSeconds: 60, minFiniteShare: 0.5, stdoutVisibility: 'hidden' };
 
 function readSettings(abs: string): CatalogSettings {
   const path = join(abs, SETTINGS_FILE);
@@ -87,7 +89,9 @@ function readSettings(abs: string): CatalogSettings {
   if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) throw new CatalogError(`${SETTINGS_FILE}: timeBudgetSeconds must be a number of seconds > 0, got ${JSON.stringify(t)}`);
   const share = r.minFiniteShare ?? DEFAULT_SETTINGS.minFiniteShare;
   if (typeof share !== 'number' || !(share > 0 && share <= 1)) throw new CatalogError(`${SETTINGS_FILE}: minFiniteShare must be a number in (0, 1], got ${JSON.stringify(share)}`);
-  return { timeBudgetSeconds: t, minFiniteShare: share };
+  const sv = r.stdoutVisibility ?? DEFAULT_SETTINGS.stdoutVisibility;
+  if (typeof sv !== 'string' || !(TEST_VISIBILITIES as readonly string[]).includes(sv)) throw new CatalogError(`${SETTINGS_FILE}: stdoutVisibility must be one of ${TEST_VISIBILITIES.join(', ')}, got ${JSON.stringify(sv)}`);
+  return { timeBudgetSeconds: t, minFiniteShare: share, stdoutVisibility: sv as TestVisibility };
 }
 
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;

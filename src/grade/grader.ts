@@ -131,7 +131,7 @@ export async function gradeSubmission(dir: string, opts: GradeOptions = {}): Pro
       if (codeError !== undefined) errors.push(`${basename(codeFile)} could not be loaded: ${codeError}`);
     }
   }
-  if (!expr.present && !codeFile) errors.push('the submission has neither answers.json nor gradients.js, gradients.mjs or gradients.ts');
+  if (!expr.present && !codeFile) errors.push('the submission has neither answers.json nor a code file (gradients.py, gradients.ipynb, gradients.ts, gradients.mjs or gradients.js)');
 
   if (session && codeError === undefined) {
     const exported = new Set(session.exports);
@@ -188,6 +188,16 @@ export async function gradeSubmission(dir: string, opts: GradeOptions = {}): Pro
     exercises,
     errors,
     confinement,
+    reproduce: reproduceCommand(seed, catalog.dir, opts.exercises, opts.timeBudgetSeconds),
     ms: Math.round(performance.now() - t0),
   };
+}
+
+/** The command that grades a submission again exactly so (for staff: it names the catalog folder on the grading machine). */
+function reproduceCommand(seed: number, catalogDir: string, exercises: readonly string[] | undefined, seconds: number | undefined): string {
+  const q = (s: string): string => (/^[\w./:@,+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const parts = ['gradproof grade <submission folder>', `--seed ${seed}`, `--catalog ${q(catalogDir)}`];
+  if (exercises?.length) parts.push(`--exercises ${q(exercises.join(','))}`);
+  if (seconds !== undefined) parts.push(`--time-budget ${seconds}`);
+  return parts.join(' ');
 }

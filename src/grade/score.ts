@@ -277,7 +277,7 @@ export function combineForms(ex: Exercise, forms: FormResult[]): ExerciseResult 
       score: 0,
       missing: true,
       forms: [],
-      tests: ex.spec.tests.map((t) => ({ name: t.name, maxPoints: t.points, points: 0, passed: false, output: 'missing: no answer for this exercise' })),
+      tests: ex.spec.tests.map((t) => ({ name: t.name, maxPoints: t.points, points: 0, passed: false, output: 'missing: no answer for this exercise', ...(t.visibility ? { visibility: t.visibility } : {}) })),
     };
   }
   const tests = ex.spec.tests.map((t, i) => {
@@ -287,7 +287,7 @@ export function combineForms(ex: Exercise, forms: FormResult[]): ExerciseResult 
       forms.length === 1
         ? `${forms[0]!.form}${forms[0]!.answer && forms[0]!.form === 'expression' ? ` \`${forms[0]!.answer}\`` : ''}: ${per[0]!.output}`
         : forms.map((f, k) => `${f.form}${f.answer && f.form === 'expression' ? ` \`${f.answer}\`` : ''}: ${per[k]!.output}`).join('\n');
-    return { name: t.name, maxPoints: t.points, points: pts, passed: per.every((r) => r.passed), output, ms: per.reduce((a, r) => a + (r.ms ?? 0), 0) };
+    return { name: t.name, maxPoints: t.points, points: pts, passed: per.every((r) => r.passed), output, ms: per.reduce((a, r) => a + (r.ms ?? 0), 0), ...(t.visibility ? { visibility: t.visibility } : {}) };
   });
   return {
     id,

@@ -206,7 +206,7 @@ export interface ExerciseResult {
   missing: boolean;
   forms: FormResult[];
   /** One line per test, over every graded form (the mean of the forms' points). */
-  tests: { name: string; maxPoints: number; points: number; passed: boolean; output: string; ms?: number }[];
+  tests: { name: string; maxPoints: number; points: number; passed: boolean; output: string; ms?: number; visibility?: TestVisibility }[];
 }
 
 export interface GradeReport {
@@ -220,6 +220,43 @@ export interface GradeReport {
   errors: string[];
   /** The layers of confinement the submission's code ran inside, outermost first (`bubblewrap, rlimits, own uid, permission model, isolate`), or why none was needed. */
   confinement: string;
+  /** The command that grades the submission again exactly so (seed, catalog folder, exercises, time budget): for staff, not students. */
+  reproduce: string;
   /** Wall time of the grading. */
   ms: number;
 }
+
+// ---------------------------------------------------------------- a class
+
+/** A roster row: the student a submission folder belongs to. */
+export interface Student {
+  folder: string;
+  /** The institution's student id (Canvas: SIS User ID). */
+  id: string;
+  name: string;
+  email: string;
+  /** Canvas: SIS Login ID. */
+  login: string;
+  section: string;
+}
+
+/** One graded folder. */
+export interface BatchEntry {
+  /** The folder's name as it is on disk (the roster's key). */
+  folder: string;
+  report: GradeReport;
+  /** The roster's student for this folder, if any. */
+  student?: Student;
+}
+
+/** What a batch graded, and what it did not. */
+export interface ClassResult {
+  entries: BatchEntry[];
+  /** Folders that are not submissions (no answer file at their top), with why: reported, not graded. */
+  skipped: { folder: string; why: string }[];
+  /** Roster students with no submission: no folder, or a folder without an answer file (`why` says which). */
+  absent: (Student & { why: string })[];
+  /** Submission folders the roster does not list (graded, but no student id). */
+  unlisted: string[];
+}
+

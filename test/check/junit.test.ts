@@ -37,6 +37,7 @@ const hostile = 'line one\nforged: 52/52 points\u001b[32m ✔\u0000\u0007 <testc
 const gradeReport: GradeReport = {
   submission: 'eve',
   seed: 7,
+  reproduce: 'gradproof grade <submission folder> --seed 7 --catalog /c',
   score: 1,
   maxScore: 8,
   ms: 12,

@@ -50,7 +50,10 @@ describe('fixtures/gradescope', () => {
       'sigmoid-derivative: edge region',
       'kl-sparsity-derivative: generic points',
       'kl-sparsity-derivative: edge region',
+      'staff: reproduce this grade',
     ]);
+    expect(res.tests.at(-1)).toMatchObject({ visibility: 'hidden' });
+    expect(res).toMatchObject({ stdout_visibility: 'hidden' });
     // The submission itself is untouched.
     expect(readFileSync(join(root, 'submission', 'my-homework', 'answers.json'), 'utf8')).toBe(readFileSync(join(submission('both-forms'), 'answers.json'), 'utf8'));
   }, 120_000);
@@ -61,7 +64,7 @@ describe('fixtures/gradescope', () => {
     expect(r.status, r.stderr).toBe(0);
     const res = JSON.parse(readFileSync(join(root, 'results', 'results.json'), 'utf8')) as { score: number; output: string };
     expect(res.score).toBe(0);
-    expect(res.output).toMatch(/neither answers.json nor gradients/);
+    expect(res.output).toMatch(/neither answers.json nor a code file/);
   }, 120_000);
 
   it('make_autograder_zip.sh packs setup.sh, run_autograder and the project (not the student fixtures)', () => {

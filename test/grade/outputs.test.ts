@@ -8,10 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gradeBatch, gradebookCsv, pool } from '../../src/grade/batch.js';
-import { toGradescope, toJson, toJunit, toText } from '../../src/grade/formats.js';
+import { gradeBatch, pool } from '../../src/grade/batch.js';
+import { gradebookCsv } from '../../src/grade/gradebook.js';
+import { classReportHtml, histogram, summarizeClass } from '../../src/grade/class-report.js';
+import { REPRODUCE_TEST, toGradescope, toJson, toJunit, toText } from '../../src/grade/formats.js';
 import { gradeSubmission, type SandboxApi } from '../../src/grade/grader.js';
-import { classReportHtml, histogram, summarizeClass, toHtml } from '../../src/grade/html.js';
+import { toHtml } from '../../src/grade/html.js';
 import type { GradeReport } from '../../src/grade/types.js';
 import { runGradeCommand } from '../../src/cli/grade.js';
 import { ROOT, submission, testSandbox } from './helpers.js';
@@ -40,16 +42,25 @@ describe('formats', () => {
     const g = toGradescope(subtle);
     expect(g.score).toBe(subtle.score);
     expect(g.max_score).toBe(subtle.maxScore);
-    expect(g.tests.length).toBe(subtle.exercises.reduce((a, e) => a + e.tests.length, 0));
+    const graded = g.tests.filter((t) => t.name !== REPRODUCE_TEST);
+    expect(graded.length).toBe(subtle.exercises.reduce((a, e) => a + e.tests.length, 0));
     expect(g.tests.map((t) => t.name)).toContain('softmax-cross-entropy-gradient: edge region');
-    for (const t of g.tests) {
+    for (const t of graded) {
       expect(t.name).toMatch(/^[a-z0-9-]+: [a-z ]+$/);
       expect(['passed', 'failed']).toContain(t.status);
-      expect(t.score).toBeLessThanOrEqual(t.max_score);
+      expect(t.score!).toBeLessThanOrEqual(t.max_score!);
       expect(typeof t.output).toBe('string');
+      expect(t.visibility).toBe('visible');
     }
-    expect(g.tests.reduce((a, t) => a + t.score, 0)).toBeCloseTo(g.score, 9);
-    expect(g.output).toMatch(/--seed 7/);
+    expect(graded.reduce((a, t) => a + t.score!, 0)).toBeCloseTo(g.score, 9);
+    // students see the seed; the command (with --catalog) is in a hidden, pointless test for staff
+    expect(g.output).toMatch(/seed 7/);
+    expect(g.output).not.toMatch(/rerun|--catalog/);
+    expect(g.stdout_visibility).toBe('hidden');
+    const staff = g.tests.find((t) => t.name === REPRODUCE_TEST)!;
+    expect(staff).toMatchObject({ visibility: 'hidden' });
+    expect(staff.score).toBeUndefined();
+    expect(staff.output).toMatch(/rerun with: gradproof grade <submission folder> --seed 7 --catalog \/\S+\/fixtures\/exercises/);
     const soft = g.tests.find((t) => t.name === 'softmax-cross-entropy-gradient: edge region')!;
     expect(soft.status).toBe('failed');
     expect(soft.output).toMatch(/counterexample/);
@@ -71,7 +82,7 @@ describe('formats', () => {
   it('JSON round-trips the report; text has the table, the seed, problems and failures', () => {
     expect(JSON.parse(toJson(alt))).toEqual(JSON.parse(JSON.stringify(alt)));
     const t = toText(subtle);
-    expect(t).toMatch(/^gradproof grade wrong-subtle: [\d.]+\/52 points; seed 7 \(rerun with: gradproof grade <submission> --seed 7\)/);
+    expect(t).toMatch(/^gradproof grade wrong-subtle: [\d.]+\/52 points; seed 7 \(rerun with: gradproof grade <submission folder> --seed 7 --catalog \S+\)/);
     expect(t).toMatch(/FAIL softmax-cross-entropy-gradient: edge region/);
     expect(t).toMatch(/missing \(0 points\): /);
     expect(toText(broken)).toMatch(/Problems with the submission:/);
@@ -95,7 +106,7 @@ describe('batch grading', () => {
   }
 
   it('grades every folder with bounded parallelism, reports progress, and keeps the folders’ order', async () => {
-    const names = ['correct-code', 'wrong-subtle', 'correct-alt', 'wrong-sign', 'empty', 'malformed-answers'];
+    const names = ['correct-code', 'wrong-subtle', 'correct-alt', 'wrong-sign', 'syntax-error', 'malformed-answers'];
     const dir = classFolder(names);
     let active = 0;
     let most = 0;
@@ -123,28 +134,29 @@ describe('batch grading', () => {
       },
     };
     const seen: number[] = [];
-    const reports = await gradeBatch(dir, { sandbox: counting, seed: 3, jobs: 2, onProgress: (done, total) => seen.push(done * 100 + total) });
+    const result = await gradeBatch(dir, { sandbox: counting, seed: 3, jobs: 2, onProgress: (done, total) => seen.push(done * 100 + total) });
+    const reports = result.entries.map((e) => e.report);
     expect(reports.map((r) => r.submission)).toEqual(names.map((n, i) => `student-${String(i).padStart(2, '0')}-${n}`));
     expect(most).toBeLessThanOrEqual(2);
     expect(most).toBeGreaterThanOrEqual(1);
     expect(seen).toEqual([106, 206, 306, 406, 506, 606]);
     expect(reports[0]!.score).toBe(reports[0]!.maxScore);
-    expect(reports[4]!.score).toBe(0);
+    expect(reports[4]!.score).toBeLessThan(reports[4]!.maxScore);
 
-    const csv = gradebookCsv(reports).trim().split('\n');
+    const csv = gradebookCsv(result).trim().split('\n');
     expect(csv.length).toBe(reports.length + 1);
     const header = csv[0]!.split(',');
-    expect(header[0]).toBe('submission');
+    expect(header.slice(0, 5)).toEqual(['folder', 'student_id', 'name', 'email', 'section']);
     expect(header.slice(-3)).toEqual(['total', 'max', 'problems']);
-    expect(header.length).toBe(1 + 13 + 3);
-    expect(csv[1]!.startsWith(`${reports[0]!.submission},4,4,`)).toBe(true);
+    expect(header.length).toBe(5 + 13 + 3);
+    expect(csv[1]!.startsWith(`${reports[0]!.submission},,,,,4,4,`)).toBe(true);
 
-    const html = classReportHtml(reports);
+    const html = classReportHtml(result);
     expect((html.match(/<svg /g) ?? []).length).toBe(14); // the totals and one per exercise
     expect(html).toMatch(/Most common wrong answers/);
     expect(html).toContain('expression -alpha * w');
-    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
-    const sum = summarizeClass(reports);
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+    const sum = summarizeClass(result.entries);
     const l2 = sum.find((s) => s.id === 'l2-penalty-gradient')!;
     expect(l2.scores.length).toBe(6);
     expect(l2.wrong.some(([k]) => /scaled by 2/.test(k))).toBe(true);
@@ -162,7 +174,13 @@ describe('batch grading', () => {
     });
     expect(out).toEqual([50, 10, 40, 20, 30]);
     expect(most).toBe(3);
-    expect(histogram([0, 0.5, 1, 3.9, 4], 4)).toEqual([2, 1, 0, 1, 1]);
+    expect(histogram([0, 0.5, 1, 3.9, 4], 4)).toEqual({ counts: [2, 1, 0, 1, 1], width: 1 });
+    // 52 points in at most 20 bars of a whole number of points each
+    const wide = histogram([0, 2.9, 3, 51.5, 52], 52);
+    expect(wide.width).toBe(3);
+    expect(wide.counts.length).toBeLessThanOrEqual(20);
+    expect(wide.counts[0]).toBe(2);
+    expect(wide.counts.at(-1)).toBe(2);
   });
 });
 
@@ -170,7 +188,7 @@ describe('gradproof grade', () => {
   it('writes every format to --out, with the seed given or a random one printed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gp-cli-'));
     const lines: string[] = [];
-    for (const format of ['gradescope', 'junit', 'json', 'text', 'html']) {
+    for (const format of ['gradescope', 'prairielearn', 'junit', 'json', 'text', 'html']) {
       const file = join(dir, `r.${format}`);
       const code = await runGradeCommand(submission('both-forms'), { format, out: file, seed: '9' }, (s) => lines.push(s), fakeStderr(), { sandbox });
       expect(code).toBe(0);
@@ -178,6 +196,8 @@ describe('gradproof grade', () => {
     }
     const g = JSON.parse(readFileSync(join(dir, 'r.gradescope'), 'utf8')) as { score: number; tests: { name: string }[] };
     expect(g.score).toBe(6);
+    const pl = JSON.parse(readFileSync(join(dir, 'r.prairielearn'), 'utf8')) as { score: number; gradable: boolean };
+    expect(pl).toMatchObject({ gradable: true, score: 6 / 52 });
     expect(g.tests[0]!.name).toMatch(/^[a-z-]+: /);
     expect(readFileSync(join(dir, 'r.text'), 'utf8')).toMatch(/seed 9/);
     expect(lines[0]).toMatch(/both-forms: 6\/52 \(seed 9\); wrote /);
@@ -188,17 +208,26 @@ describe('gradproof grade', () => {
 
   it('batch mode writes the gradebook, the class report and per-submission results, with a progress bar on stderr', async () => {
     const cls = mkdtempSync(join(tmpdir(), 'gp-cls-'));
-    for (const n of ['correct-code', 'wrong-sign', 'empty']) cpSync(submission(n), join(cls, n), { recursive: true });
+    for (const n of ['correct-code', 'wrong-sign', 'empty', 'both-forms']) cpSync(submission(n), join(cls, n), { recursive: true });
     const out = mkdtempSync(join(tmpdir(), 'gp-out-'));
     const err = fakeStderr();
     const lines: string[] = [];
     const code = await runGradeCommand(undefined, { batch: cls, out, jobs: '2', seed: '5' }, (s) => lines.push(s), err, { sandbox });
     expect(code).toBe(0);
     expect(lines[0]).toMatch(/^graded 3 submissions in [\d.]+ s \([\d.]+\/s, 2 jobs\); mean [\d.]+\/52; seed 5/);
+    expect(lines).toContain('not graded: empty: not a submission (no answer file (answers.json, gradients.py, gradients.ipynb, gradients.ts, gradients.mjs, gradients.js) at its top)');
     expect(err.text).toMatch(/\[100%\] 3\/3/);
-    expect(readFileSync(join(out, 'gradebook.csv'), 'utf8').split('\n')[1]).toMatch(/^correct-code,4,/);
-    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<svg /);
-    expect(readdirSync(join(out, 'results')).sort()).toEqual(['correct-code.json', 'empty.json', 'wrong-sign.json']);
+    expect(readFileSync(join(out, 'gradebook.csv'), 'utf8').split('\n')[2]).toMatch(/^correct-code,,,,,4,/);
+    const report = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(report).toMatch(/<svg /);
+    expect(report).toContain('href="students/wrong-sign.html"');
+    expect(report).toMatch(/empty<\/td><td>not a submission/);
+    expect(readdirSync(join(out, 'results')).sort()).toEqual(['both-forms.json', 'correct-code.json', 'wrong-sign.json']);
+    expect(readdirSync(join(out, 'students')).sort()).toEqual(['both-forms.html', 'correct-code.html', 'wrong-sign.html']);
+    // --format html: the results are HTML too
+    const out2 = mkdtempSync(join(tmpdir(), 'gp-out-'));
+    await runGradeCommand(undefined, { batch: cls, out: out2, seed: '5', format: 'html', exercises: 'sigmoid-derivative' }, () => undefined, fakeStderr(), { sandbox });
+    expect(readdirSync(join(out2, 'results')).sort()).toEqual(['both-forms.html', 'correct-code.html', 'wrong-sign.html']);
   }, T);
 
   it('refuses bad usage', async () => {

@@ -225,7 +225,7 @@ describe('both forms, errors and missing answers', () => {
     const r = await grade('empty');
     expect(r.score).toBe(0);
     expect(r.exercises.every((e) => e.missing && e.tests.every((t) => /^missing/.test(t.output)))).toBe(true);
-    expect(r.errors.join()).toMatch(/neither answers.json nor gradients/);
+    expect(r.errors.join()).toMatch(/neither answers.json nor a code file/);
   }, T);
 
   it('misbehaving code: wrong types, wrong lengths, missing fields, NaN, throws, a mis-cased export', async () => {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gradeSubmission, type SandboxApi } from '../../src/grade/grader.js';
-import { gradeBatch, resultsFileName, writeBatchOutputs } from '../../src/grade/batch.js';
+import { gradeBatch, resultsBaseName, writeBatchOutputs } from '../../src/grade/batch.js';
 import { toGradescope, toJunit, toText } from '../../src/grade/formats.js';
 import type { GradeReport } from '../../src/grade/types.js';
 import { submission, testSandbox } from './helpers.js';
@@ -64,7 +64,7 @@ describe('the submission folder, read as hostile', () => {
     execFileSync('mkfifo', [join(dir, 'gradients.mjs')]);
     const r = await gradeSubmission(dir, { sandbox, seed: 1, exercises: ['sigmoid-derivative'] });
     expect(r.score).toBe(0);
-    expect(r.errors.join('\n')).toMatch(/neither answers\.json nor gradients/);
+    expect(r.errors.join('\n')).toMatch(/neither answers\.json nor a code file/);
   }, T);
 });
 
@@ -117,15 +117,16 @@ describe('batch mode', () => {
   it('gives students whose folder names differ by a space, an underscore or an accent results files of their own', async () => {
     const names = ['a b', 'a_b', 'á b', 'A_B'];
     const taken = new Set<string>();
-    const files = names.map((n) => resultsFileName(n, taken));
+    const files = names.map((n) => resultsBaseName(n, taken));
     expect(new Set(files.map((f) => f.toLowerCase())).size).toBe(names.length);
     const cls = mkdtempSync(join(tmpdir(), 'gradproof-class-'));
     for (const n of names.slice(0, 3)) cpSync(submission('correct-expressions'), join(cls, n), { recursive: true });
-    const reports = await gradeBatch(cls, { sandbox, seed: 1, exercises: ['sigmoid-derivative'] });
+    const result = await gradeBatch(cls, { sandbox, seed: 1, exercises: ['sigmoid-derivative'] });
     const out = mkdtempSync(join(tmpdir(), 'gradproof-graded-'));
-    writeBatchOutputs(out, reports, ['sigmoid-derivative']);
+    writeBatchOutputs(out, result, { exerciseIds: ['sigmoid-derivative'] });
     const written = readdirSync(join(out, 'results')).sort();
     expect(written.length).toBe(3);
+    expect(readdirSync(join(out, 'students')).length).toBe(3);
     const subs = written.map((f) => (JSON.parse(readFileSync(join(out, 'results', f), 'utf8')) as GradeReport).submission).sort();
     expect(subs).toEqual(names.slice(0, 3).sort());
   }, T);
