@@ -1,8 +1,9 @@
 /**
  * The Gradescope autograder in fixtures/gradescope: run_autograder grades a
  * copy of the submission (found in a nested folder too) and writes
- * results.json; the zip holds what Gradescope needs; setup.sh installs Node 20
- * and the project with npm ci.
+ * results.json with the catalog's visibilities and a hidden staff test; the
+ * zip holds what Gradescope needs; setup.sh installs Node 22 LTS, production
+ * dependencies and the peers, and smoke-tests a code answer.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
