@@ -6,7 +6,7 @@
  * dependencies and the peers, and smoke-tests a code answer.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,44 @@ function fakeAutograder(sub: string, nested: string | undefined): string {
   cpSync(submission(sub), dest, { recursive: true });
   return root;
 }
+
+describe('Gradescope results from the catalog', () => {
+  it("carry each test's visibility and the catalog's stdout_visibility", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-vis-'));
+    cpSync(join(ROOT, 'fixtures', 'exercises'), dir, { recursive: true });
+    const file = join(dir, 'sigmoid-derivative.json');
+    const spec = JSON.parse(readFileSync(file, 'utf8')) as { tests: { visibility?: string }[] };
+    spec.tests[0]!.visibility = 'after_due_date';
+    spec.tests[1]!.visibility = 'hidden';
+    writeFileSync(file, JSON.stringify(spec));
+    writeFileSync(join(dir, '_settings.json'), JSON.stringify({ stdoutVisibility: 'after_published' }));
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'grade', submission('both-forms'), '--catalog', dir, '--exercises', 'sigmoid-derivative,kl-sparsity-derivative', '--format', 'gradescope', '--seed', '2'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const g = JSON.parse(r.stdout) as { stdout_visibility: string; tests: { name: string; visibility: string }[] };
+    expect(g.stdout_visibility).toBe('after_published');
+    expect(Object.fromEntries(g.tests.map((t) => [t.name, t.visibility]))).toEqual({
+      'sigmoid-derivative: generic points': 'after_due_date',
+      'sigmoid-derivative: edge region': 'hidden',
+      'kl-sparsity-derivative: generic points': 'visible',
+      'kl-sparsity-derivative: edge region': 'visible',
+      'staff: reproduce this grade': 'hidden',
+    });
+    const staff = g.tests.at(-1) as unknown as { output: string };
+    expect(staff.output).toContain(`--catalog ${dir}`);
+  }, 120_000);
+
+  it('refuses a visibility Gradescope does not know, naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-vis-'));
+    cpSync(join(ROOT, 'fixtures', 'exercises'), dir, { recursive: true });
+    const file = join(dir, 'l2-penalty-gradient.json');
+    const spec = JSON.parse(readFileSync(file, 'utf8')) as { tests: { visibility?: string }[] };
+    spec.tests[2]!.visibility = 'secret';
+    writeFileSync(file, JSON.stringify(spec));
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'catalog', 'check', dir], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/l2-penalty-gradient\.json: tests\[2\]\.visibility must be one of visible, hidden, after_due_date, after_published/);
+  });
+});
 
 describe('fixtures/gradescope', () => {
   it('run_autograder writes results.json, finding answers uploaded inside a folder', () => {
@@ -80,10 +118,13 @@ describe('fixtures/gradescope', () => {
     expect(list.some((f) => f.startsWith('gradproof/node_modules'))).toBe(false);
   }, 60_000);
 
-  it('setup.sh installs Node 20 and the project with npm ci (and parses)', () => {
+  it('setup.sh installs Node 22 LTS, builds once, keeps production dependencies and the locked peers, and smoke-tests a code answer (and parses)', () => {
     const s = readFileSync(join(GS, 'setup.sh'), 'utf8');
-    expect(s).toMatch(/setup_20\.x/);
-    expect(s).toMatch(/npm ci/);
+    expect(s).toMatch(/setup_22\.x/);
+    expect(s).toMatch(/npm ci\nnpm run build\n/);
+    expect(s).toMatch(/npm ci --omit=dev/);
+    expect(s).toMatch(/packages\['node_modules\/isolated-vm'\]\.version/);
+    expect(s).toMatch(/grade "\$SMOKE" --exercises sigmoid-derivative/);
     expect(spawnSync('bash', ['-n', join(GS, 'setup.sh')]).status).toBe(0);
     expect(spawnSync('bash', ['-n', join(GS, 'run_autograder')]).status).toBe(0);
     expect(readFileSync(join(GS, 'README.md'), 'utf8')).toMatch(/results\.json/);
