@@ -66,6 +66,14 @@ export async function benchGrading(log: (s: string) => void, n = 200, jobs = Mat
           calls++;
           return s.call(req);
         },
+        ...(s.callMany
+          ? {
+              callMany: (req: Parameters<NonNullable<typeof s.callMany>>[0]) => {
+                calls += req.argsList.length;
+                return s.callMany!(req);
+              },
+            }
+          : {}),
         close: () => s.close(),
       };
     },

@@ -57,18 +57,36 @@ export function defaultSandbox(): Promise<SandboxApi> {
 export function codeAnswer(ex: Exercise, session: SandboxSession, file: string): Answer {
   const python = session.language === 'python';
   const result = ex.spec.result;
+  // Python: a tuple (or list) in the spec's order stands for a multi-output record
+  const asRecord = (out: CallOutcome): CallOutcome => {
+    if (python && out.ok && result.kind === 'record' && Array.isArray(out.value)) {
+      const keys = Object.keys(result.fields);
+      if (out.value.length === keys.length) return { ok: true, value: Object.fromEntries(keys.map((k, i) => [k, (out.value as unknown[])[i]])) };
+    }
+    return out;
+  };
+  // outcomes of a test's calls made ahead in one round trip, by argument list; each used once
+  const ahead = new Map<string, CallOutcome>();
+  const callMany = session.callMany?.bind(session);
   return {
     form: 'code',
     label: file,
     ...(python ? { literal: pythonLiteral } : {}),
+    ...(callMany
+      ? {
+          prefetch: async (argsList: Value[][], deadlineMs?: number): Promise<CallOutcome[]> => {
+            ahead.clear();
+            const outs = (await callMany({ exportName: ex.spec.export, argsList, ...(deadlineMs !== undefined ? { deadlineMs } : {}) })).map((o) => asRecord(o));
+            outs.forEach((o, i) => ahead.set(JSON.stringify(argsList[i]), o));
+            return outs;
+          },
+        }
+      : {}),
     evaluate: async (args: Value[]): Promise<CallOutcome> => {
-      const out = await session.call({ exportName: ex.spec.export, args });
-      // Python: a tuple (or list) in the spec's order stands for a multi-output record
-      if (python && out.ok && result.kind === 'record' && Array.isArray(out.value)) {
-        const keys = Object.keys(result.fields);
-        if (out.value.length === keys.length) return { ok: true, value: Object.fromEntries(keys.map((k, i) => [k, (out.value as unknown[])[i]])) };
-      }
-      return out;
+      const key = ahead.size ? JSON.stringify(args) : '';
+      const early = ahead.get(key);
+      if (early) ahead.delete(key);
+      return early ?? asRecord(await session.call({ exportName: ex.spec.export, args }));
     },
   };
 }

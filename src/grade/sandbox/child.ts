@@ -19,12 +19,14 @@ import { createRequire } from 'node:module';
 import type { Isolate, Reference } from 'isolated-vm';
 import type {
   CallMessage,
+  CallsMessage,
   ChildToHost,
   InitMessage,
   LoadFailedMessage,
   LoadFailureKind,
   ReadyMessage,
   ResultMessage,
+  ResultsMessage,
 } from './protocol.js';
 
 type IsolatedVm = typeof import('isolated-vm');
@@ -170,6 +172,11 @@ async function call(m: CallMessage): Promise<ResultMessage> {
     if (isTimeout(e, startedAt, m.timeoutMs)) return { t: 'result', id, kind: 'timeout', message: messageOf(e) };
     return { t: 'result', id, kind: 'threw', message: cut(nameAndMessage(e), 1000) };
   }
+  return resultOf(id, r);
+}
+
+/** One tagged string from the prelude's dispatch (see prelude.ts) as a result message. */
+function resultOf(id: number, r: unknown): ResultMessage {
   if (typeof r !== 'string' || r.length === 0) {
     return { t: 'result', id, kind: 'invalid', message: 'the sandbox received no result' };
   }
@@ -193,11 +200,41 @@ async function call(m: CallMessage): Promise<ResultMessage> {
   }
 }
 
+/**
+ * One export on many argument lists in one call into the isolate, all of
+ * them within one time limit. Anything but a whole answer (the limit passed,
+ * memory ran out, the reply is not one result per list) answers none of them
+ * and says why: the host then calls them one by one, in a fresh child.
+ */
+async function calls(m: CallsMessage): Promise<ResultsMessage> {
+  const { id } = m;
+  if (isolate === undefined || dispatch === undefined || namespace === undefined || isolate.isDisposed || !Array.isArray(m.args)) {
+    return { t: 'results', id, results: [], stopped: 'memory' };
+  }
+  let r: unknown;
+  try {
+    r = await dispatch.apply(undefined, ['many', namespace.derefInto(), m.name, JSON.stringify(m.args)], { timeout: m.timeoutMs });
+  } catch {
+    return { t: 'results', id, results: [], stopped: isolate.isDisposed ? 'memory' : 'timeout' };
+  }
+  let tags: unknown;
+  try {
+    tags = typeof r === 'string' && r[0] === 'B' ? JSON.parse(r.slice(1)) : undefined;
+  } catch {
+    tags = undefined;
+  }
+  if (!Array.isArray(tags) || tags.length !== m.args.length) return { t: 'results', id, results: [], stopped: 'invalid' };
+  const results = tags.map((tag) => resultOf(id, tag));
+  // an allocation failure inside one call leaves the isolate suspect: the host replaces the child
+  return { t: 'results', id, results };
+}
+
 async function handle(raw: unknown): Promise<void> {
   if (typeof raw !== 'object' || raw === null) return;
   const msg = raw as { t?: unknown };
   if (msg.t === 'init') send(await load(raw as InitMessage));
   else if (msg.t === 'call') send(await call(raw as CallMessage));
+  else if (msg.t === 'calls') send(await calls(raw as CallsMessage));
 }
 
 let chain: Promise<void> = Promise.resolve();

@@ -31,7 +31,7 @@ import { basename, dirname, join } from 'node:path';
 import { decodeTransfer, encodeTransfer, TransferError } from './codec.js';
 import { MAX_RESULT_CHARS, PRELUDE_SOURCE } from './prelude.js';
 import { clipValue, parseBoundedJson, readSubmissionFile, studentText } from '../untrusted.js';
-import type { CallMessage, ChildToHost, HelloMessage, InitMessage } from './protocol.js';
+import type { ChildToHost, HelloMessage, HostToChild, ResultsMessage } from './protocol.js';
 import { findCodeFile, MAX_CODE_BYTES, prepareSource } from './source.js';
 import { notebookSource, openPythonSession } from '../python/session.js';
 
@@ -80,6 +80,16 @@ export interface SandboxSession {
   readonly exports: string[];
   /** Calls of one session run one at a time, in order. */
   call(req: CallRequest): Promise<CallOutcome>;
+  /**
+   * One export on many argument lists, in order, in one round trip and one
+   * call into the isolate: the outcomes, as `call` would give them one by
+   * one. All of them share a time limit of two calls' (and `deadlineMs`, a
+   * `performance.now()` time, if sooner); past it, or when memory runs out,
+   * none is answered (an empty array, the child replaced) and the caller calls
+   * them one by one. After a call that ran out of memory the rest are left
+   * out. Optional: a session without it is called one call at a time.
+   */
+  callMany?(req: { exportName: string; argsList: readonly unknown[][]; deadlineMs?: number }): Promise<CallOutcome[]>;
   /** Calls after this one run in a fresh isolate (the module loaded again): one exercise cannot touch the next. */
   fresh(): Promise<void>;
   /** 'python' for gradients.py / .ipynb (names answer in snake_case too, record results may be tuples). */
@@ -95,6 +105,8 @@ const DEFAULTS = { callTimeoutMs: 2000, loadTimeoutMs: 3000, memoryMb: 64 } as c
 const HELLO_DEADLINE_MS = 10_000;
 const MIN_MEMORY_MB = 8;
 const MAX_EXPORT_NAME = 200;
+/** A batch of calls (callMany) runs within this many calls' time limits together. */
+const BATCH_CALLS = 2;
 const CHILD_NODE_FLAGS = ['--no-node-snapshot', '--max-old-space-size=256', '--disable-proto=throw', '--no-warnings'];
 
 /**
@@ -302,7 +314,7 @@ type ChildEvent =
 function isChildMessage(m: unknown): m is ChildToHost {
   if (typeof m !== 'object' || m === null) return false;
   const t = (m as { t?: unknown }).t;
-  return t === 'hello' || t === 'ready' || t === 'loadFailed' || t === 'result';
+  return t === 'hello' || t === 'ready' || t === 'loadFailed' || t === 'result' || t === 'results';
 }
 
 class ChildHandle {
@@ -369,7 +381,7 @@ class ChildHandle {
     }
   }
 
-  send(msg: InitMessage | CallMessage): boolean {
+  send(msg: HostToChild): boolean {
     if (this.ended || !this.proc.connected) return false;
     try {
       this.proc.send(msg);
@@ -568,15 +580,20 @@ class Session implements SandboxSession {
     return run;
   }
 
-  private async run(req: CallRequest): Promise<CallOutcome> {
-    if (typeof req !== 'object' || req === null) throw new TypeError('call() expects { exportName, args }');
-    const { exportName, args } = req;
-    if (typeof exportName !== 'string' || exportName.length === 0 || exportName.length > MAX_EXPORT_NAME) {
-      throw new TypeError('call(): exportName must be a non-empty string');
-    }
-    if (!Array.isArray(args)) throw new TypeError('call(): args must be an array');
-    const argsText = encodeTransfer(args);
+  callMany(req: { exportName: string; argsList: readonly unknown[][]; deadlineMs?: number }): Promise<CallOutcome[]> {
+    const run = this.queue.then(() => this.runMany(req));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
 
+  private checkName(exportName: unknown, what: string): asserts exportName is string {
+    if (typeof exportName !== 'string' || exportName.length === 0 || exportName.length > MAX_EXPORT_NAME) {
+      throw new TypeError(`${what}: exportName must be a non-empty string`);
+    }
+  }
+
+  /** The running child, started (and the module loaded) if need be; or the outcome every call gets when that is impossible. */
+  private async ready(exportName: string): Promise<ChildHandle | CallOutcome> {
     const closed: CallOutcome = { ok: false, error: `exited: the sandbox was closed before ${exportName}() could finish` };
     if (this.closed) return closed;
     if (this.loadError !== undefined) {
@@ -595,7 +612,66 @@ class Session implements SandboxSession {
         };
       }
     }
-    const child = this.child!;
+    return this.child!;
+  }
+
+  private async runMany(req: { exportName: string; argsList: readonly unknown[][]; deadlineMs?: number }): Promise<CallOutcome[]> {
+    if (typeof req !== 'object' || req === null || !Array.isArray(req.argsList)) throw new TypeError('callMany() expects { exportName, argsList }');
+    const { exportName, argsList } = req;
+    this.checkName(exportName, 'callMany()');
+    if (argsList.length === 0) return [];
+    const texts = argsList.map((a) => {
+      if (!Array.isArray(a)) throw new TypeError('callMany(): every entry of argsList must be an array');
+      return encodeTransfer(a);
+    });
+    const child = await this.ready(exportName);
+    if (!(child instanceof ChildHandle)) return [child];
+    const id = this.nextId++;
+    this.callsSinceLoad += texts.length;
+    const { callTimeoutMs, killAfterMs } = this.limits;
+    // the whole batch within BATCH_CALLS time limits; past them (a slow answer, or one that hangs)
+    // none is answered and the caller calls them one by one, each with its own limit
+    const limit = Math.min(texts.length, BATCH_CALLS) * callTimeoutMs;
+    let wait = limit + (killAfterMs - callTimeoutMs);
+    if (req.deadlineMs !== undefined) wait = Math.max(1, Math.min(wait, req.deadlineMs - performance.now()));
+    child.send({ t: 'calls', id, name: exportName, args: texts, timeoutMs: limit });
+    const ev = await child.next(wait);
+    if (this.closed) return [];
+    const whole = ev.kind === 'message' && ev.msg.t === 'results' && ev.msg.id === id && ev.msg.stopped === undefined && Array.isArray(ev.msg.results) && ev.msg.results.length === texts.length;
+    if (!whole) {
+      if (this.child === child) this.child = undefined;
+      await child.killAndWait(1000);
+      return [];
+    }
+    const fn = `${exportName}()`;
+    const outcomes: CallOutcome[] = [];
+    let restart = false;
+    for (const r of (ev.msg as ResultsMessage).results) {
+      const o = this.outcomeOf({ kind: 'message', msg: r }, id, fn, child);
+      outcomes.push(o.outcome);
+      if (o.restart) {
+        // (a memory failure inside one call): the calls after it are made again one by one
+        restart = true;
+        break;
+      }
+    }
+    if (restart) {
+      if (this.child === child) this.child = undefined;
+      await child.killAndWait(1000);
+    }
+    return this.closed ? [] : outcomes;
+  }
+
+  private async run(req: CallRequest): Promise<CallOutcome> {
+    if (typeof req !== 'object' || req === null) throw new TypeError('call() expects { exportName, args }');
+    const { exportName, args } = req;
+    this.checkName(exportName, 'call()');
+    if (!Array.isArray(args)) throw new TypeError('call(): args must be an array');
+    const argsText = encodeTransfer(args);
+    const closed: CallOutcome = { ok: false, error: `exited: the sandbox was closed before ${exportName}() could finish` };
+    const ready = await this.ready(exportName);
+    if (!(ready instanceof ChildHandle)) return ready;
+    const child = ready;
     const id = this.nextId++;
     this.callsSinceLoad++;
     child.send({ t: 'call', id, name: exportName, args: argsText, timeoutMs: this.limits.callTimeoutMs });

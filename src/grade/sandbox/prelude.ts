@@ -12,6 +12,7 @@
  *   'T' + name \u0001 message   the submission threw (or a trap in its result did)
  *   'I' + reason         the result is not plain JSON data
  *   'M' + detail         no such export ('' or 'not a function')
+ *   'B' + json           op 'many': a JSON array of the tagged results above, one per argument list
  *
  * The result is serialised here, inside the isolate and inside the call's
  * time limit, by our own walker, not by JSON.stringify on the value:
@@ -304,32 +305,52 @@ export const PRELUDE_SOURCE = String.raw`(function () {
     return text + ']';
   }
 
+  function callOne(ns, name, argsText) {
+    var exported = false;
+    var f;
+    try {
+      exported = hasOwn(ns, name);
+      if (exported) f = ns[name];
+    } catch (e) {
+      return describeThrown(e);
+    }
+    if (!exported) return 'M';
+    if (typeof f !== 'function') return 'Mnot a function';
+    var args = jsonParse(argsText, revive);
+    var result;
+    try {
+      result = apply(f, undefined, args);
+    } catch (e) {
+      return describeThrown(e);
+    }
+    try {
+      return 'R' + encodeResult(result);
+    } catch (e) {
+      if (e === INVALID) return 'I' + invalidReason;
+      return describeThrown(e);
+    }
+  }
+
   return function dispatch(op, ns, name, argsText) {
     try {
       if (op === 'exports') return 'E' + exportedFunctions(ns);
-      var exported = false;
-      var f;
-      try {
-        exported = hasOwn(ns, name);
-        if (exported) f = ns[name];
-      } catch (e) {
-        return describeThrown(e);
+      if (op === 'many') {
+        // one export on many argument lists (argsText: a JSON array of encoded argument arrays), in order;
+        // 'B' + a JSON array of the tagged results, one per list
+        var lists = jsonParse(argsText);
+        var out = '[';
+        for (var i = 0; i < lists.length; i++) {
+          var one;
+          try {
+            one = callOne(ns, name, lists[i]);
+          } catch (e) {
+            one = describeThrown(e);
+          }
+          out += (i ? ',' : '') + jsonStringify(one);
+        }
+        return 'B' + out + ']';
       }
-      if (!exported) return 'M';
-      if (typeof f !== 'function') return 'Mnot a function';
-      var args = jsonParse(argsText, revive);
-      var result;
-      try {
-        result = apply(f, undefined, args);
-      } catch (e) {
-        return describeThrown(e);
-      }
-      try {
-        return 'R' + encodeResult(result);
-      } catch (e) {
-        if (e === INVALID) return 'I' + invalidReason;
-        return describeThrown(e);
-      }
+      return callOne(ns, name, argsText);
     } catch (e) {
       return describeThrown(e);
     }

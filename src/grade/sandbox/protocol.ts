@@ -5,7 +5,9 @@
  *
  * Sequence: child → `hello` (isolated-vm loaded, privileges dropped);
  * host → `init`; child → `ready` | `loadFailed`; then any number of
- * host → `call`, child → `result` pairs, one at a time.
+ * host → `call`, child → `result` pairs (or `calls`, child → `results`:
+ * one export on many argument lists, in order, within one time limit), one
+ * at a time.
  */
 
 /** Sent by the child as soon as it runs and has loaded isolated-vm. */
@@ -60,5 +62,24 @@ export type ResultMessage =
   | { t: 'result'; id: number; kind: 'ok'; json: string }
   | { t: 'result'; id: number; kind: CallFailureKind; message: string };
 
-export type HostToChild = InitMessage | CallMessage;
-export type ChildToHost = HelloMessage | ReadyMessage | LoadFailedMessage | ResultMessage;
+/** One export called on many argument lists in turn, in one call into the isolate: one round trip for a whole test. */
+export interface CallsMessage {
+  t: 'calls';
+  id: number;
+  name: string;
+  /** One encoded arguments array per call. */
+  args: string[];
+  /** For all of them together. */
+  timeoutMs: number;
+}
+
+/** One result per call, in order; or none, and why, when the calls did not finish within their time limit or memory. */
+export interface ResultsMessage {
+  t: 'results';
+  id: number;
+  results: ResultMessage[];
+  stopped?: 'timeout' | 'memory' | 'invalid';
+}
+
+export type HostToChild = InitMessage | CallMessage | CallsMessage;
+export type ChildToHost = HelloMessage | ReadyMessage | LoadFailedMessage | ResultMessage | ResultsMessage;
