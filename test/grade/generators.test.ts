@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/grade/catalog.js';
 import { entryArb, generatorArb } from '../../src/grade/generators.js';
 import type { ArgSpec, GeneratorSpec } from '../../src/grade/types.js';
 
@@ -71,6 +72,21 @@ describe('generators', () => {
         expect(Math.abs(y.reduce((s, v) => s + v, 0) - 1)).toBeLessThan(1e-12);
         if (style === 'onehot') expect(y.filter((v) => v === 1).length).toBe(1);
         if (style === 'peaked') expect(y.filter((v) => v > 0.5).length).toBe(1);
+      }
+    }
+  });
+});
+
+describe('the inputs a test grades at', () => {
+  it('fc.sample draws exactly what fc.check runs, for every generator of every exercise (the grader calls ahead on them)', async () => {
+    const catalog = loadCatalog();
+    for (const id of catalog.ids) {
+      const ex = catalog.exercises.get(id)!;
+      for (const t of ex.spec.tests) {
+        const arb = ex.arbitraries.get(t.generator)!;
+        const seen: string[] = [];
+        await fc.check(fc.asyncProperty(arb, async (a) => (seen.push(JSON.stringify(a)), true)), { seed: 1234, numRuns: t.runs });
+        expect(fc.sample(arb, { seed: 1234, numRuns: t.runs }).map((a) => JSON.stringify(a)), `${id}: ${t.name}`).toEqual(seen);
       }
     }
   });
