@@ -114,12 +114,12 @@ async function load(m: InitMessage): Promise<ReadyMessage | LoadFailedMessage> {
     },
   });
   isolate = iso;
-  const context = await iso.createContext();
-  dispatch = (await context.eval(m.prelude, { reference: true, timeout: 5000 })) as Reference;
+  const context = iso.createContextSync();
+  dispatch = context.evalSync(m.prelude, { reference: true, timeout: 5000 }) as Reference;
 
   let mod;
   try {
-    mod = await iso.compileModule(code, { filename: m.filename });
+    mod = iso.compileModuleSync(code, { filename: m.filename });
   } catch (e) {
     if (iso.isDisposed) return loadFailed('memory', messageOf(e));
     return loadFailed('load', `syntax error in ${m.filename}: ${messageOf(e)}`);
@@ -132,7 +132,7 @@ async function load(m: InitMessage): Promise<ReadyMessage | LoadFailedMessage> {
     );
   }
   try {
-    await mod.instantiate(context, (specifier) => {
+    mod.instantiateSync(context, (specifier) => {
       throw new Error(`imports are not allowed ('${specifier}')`);
     });
   } catch (e) {
@@ -140,7 +140,7 @@ async function load(m: InitMessage): Promise<ReadyMessage | LoadFailedMessage> {
   }
   const startedAt = Date.now();
   try {
-    await mod.evaluate({ timeout: m.loadTimeoutMs });
+    mod.evaluateSync({ timeout: m.loadTimeoutMs });
   } catch (e) {
     if (iso.isDisposed) return loadFailed('memory', messageOf(e));
     if (isTimeout(e, startedAt, m.loadTimeoutMs)) return loadFailed('timeout', messageOf(e));
@@ -151,7 +151,7 @@ async function load(m: InitMessage): Promise<ReadyMessage | LoadFailedMessage> {
     return loadFailed('threw', cut(text, 1000) + hint);
   }
   namespace = mod.namespace;
-  const listed = await dispatch.apply(undefined, ['exports', namespace.derefInto()], { timeout: m.loadTimeoutMs });
+  const listed = dispatch.applySync(undefined, ['exports', namespace.derefInto()], { timeout: m.loadTimeoutMs });
   if (typeof listed !== 'string' || !listed.startsWith('E')) {
     return loadFailed('load', `the exports of ${m.filename} could not be listed`);
   }
@@ -166,7 +166,7 @@ async function call(m: CallMessage): Promise<ResultMessage> {
   const startedAt = Date.now();
   let r: unknown;
   try {
-    r = await dispatch.apply(undefined, ['call', namespace.derefInto(), m.name, m.args], { timeout: m.timeoutMs });
+    r = dispatch.applySync(undefined, ['call', namespace.derefInto(), m.name, m.args], { timeout: m.timeoutMs });
   } catch (e) {
     if (isolate.isDisposed) return { t: 'result', id, kind: 'memory', message: messageOf(e) };
     if (isTimeout(e, startedAt, m.timeoutMs)) return { t: 'result', id, kind: 'timeout', message: messageOf(e) };
@@ -213,7 +213,7 @@ async function calls(m: CallsMessage): Promise<ResultsMessage> {
   }
   let r: unknown;
   try {
-    r = await dispatch.apply(undefined, ['many', namespace.derefInto(), m.name, JSON.stringify(m.args)], { timeout: m.timeoutMs });
+    r = dispatch.applySync(undefined, ['many', namespace.derefInto(), m.name, JSON.stringify(m.args)], { timeout: m.timeoutMs });
   } catch {
     return { t: 'results', id, results: [], stopped: isolate.isDisposed ? 'memory' : 'timeout' };
   }
