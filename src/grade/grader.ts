@@ -65,8 +65,22 @@ export function codeAnswer(ex: Exercise, session: SandboxSession, file: string):
     }
     return out;
   };
-  // outcomes of a test's calls made ahead in one round trip, by argument list; each used once
-  const ahead = new Map<string, CallOutcome>();
+  // outcomes of a test's calls made ahead in one round trip; looked up by argument list (each used once)
+  // only if fast-check runs the test, so the keys are made then
+  let aheadArgs: Value[][] = [];
+  let aheadOuts: CallOutcome[] = [];
+  let ahead: Map<string, CallOutcome> | undefined;
+  const early = (args: Value[]): CallOutcome | undefined => {
+    if (aheadOuts.length === 0) return undefined;
+    if (!ahead) {
+      ahead = new Map();
+      aheadOuts.forEach((o, i) => ahead!.set(JSON.stringify(aheadArgs[i]), o));
+    }
+    const key = JSON.stringify(args);
+    const hit = ahead.get(key);
+    if (hit) ahead.delete(key);
+    return hit;
+  };
   const callMany = session.callMany?.bind(session);
   return {
     form: 'code',
@@ -75,19 +89,16 @@ export function codeAnswer(ex: Exercise, session: SandboxSession, file: string):
     ...(callMany
       ? {
           prefetch: async (argsList: Value[][], deadlineMs?: number): Promise<CallOutcome[]> => {
-            ahead.clear();
+            ahead = undefined;
+            aheadOuts = [];
             const outs = (await callMany({ exportName: ex.spec.export, argsList, ...(deadlineMs !== undefined ? { deadlineMs } : {}) })).map((o) => asRecord(o));
-            outs.forEach((o, i) => ahead.set(JSON.stringify(argsList[i]), o));
+            aheadArgs = argsList;
+            aheadOuts = outs;
             return outs;
           },
         }
       : {}),
-    evaluate: async (args: Value[]): Promise<CallOutcome> => {
-      const key = ahead.size ? JSON.stringify(args) : '';
-      const early = ahead.get(key);
-      if (early) ahead.delete(key);
-      return early ?? asRecord(await session.call({ exportName: ex.spec.export, args }));
-    },
+    evaluate: async (args: Value[]): Promise<CallOutcome> => early(args) ?? asRecord(await session.call({ exportName: ex.spec.export, args })),
   };
 }
 

@@ -18,6 +18,11 @@ function decodeString(s: string): string | number {
 
 /** Encodes a JSON-serialisable value (typed arrays become arrays). */
 export function encodeTransfer(value: unknown): string {
+  // Fast path (the grader's argument lists: arrays of finite numbers): plain JSON is already the
+  // encoding when nothing in it needs one — no null (a non-finite number), no \u0000, no object
+  // (a typed array would come out as one).
+  const plain = JSON.stringify(value);
+  if (plain !== undefined && !/null|\\u0000|\{/.test(plain)) return plain;
   const text = JSON.stringify(value, function (_key, v: unknown) {
     if (typeof v === 'number' && !Number.isFinite(v)) return TAG + String(v);
     if (typeof v === 'string' && v.length > 0 && v.charCodeAt(0) === 0) return TAG + v;
@@ -38,6 +43,8 @@ export class TransferError extends Error {}
  * surprised.
  */
 export function decodeTransfer(text: string): unknown {
+  // Fast path: without an escaped \u0000 (a tagged number or string) or a __proto__ key, plain JSON.parse gives the same.
+  if (!text.includes('\\u0000') && !text.includes('__proto__')) return JSON.parse(text);
   return JSON.parse(text, function (key, v: unknown) {
     if (key === '__proto__') throw new TransferError('the result contains a property named __proto__');
     return typeof v === 'string' ? decodeString(v) : v;
