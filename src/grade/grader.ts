@@ -82,6 +82,7 @@ export function codeAnswer(ex: Exercise, session: SandboxSession, file: string):
     return hit;
   };
   const callMany = session.callMany?.bind(session);
+  let batching = true;
   return {
     form: 'code',
     label: file,
@@ -91,7 +92,11 @@ export function codeAnswer(ex: Exercise, session: SandboxSession, file: string):
           prefetch: async (argsList: Value[][], deadlineMs?: number): Promise<CallOutcome[]> => {
             ahead = undefined;
             aheadOuts = [];
+            // a batch that came back empty (a hang, a crash, memory) is not tried again for this exercise:
+            // its remaining tests go call by call, so a hanging answer costs each test one time limit, not three
+            if (!batching || argsList.length === 0) return [];
             const outs = (await callMany({ exportName: ex.spec.export, argsList, ...(deadlineMs !== undefined ? { deadlineMs } : {}) })).map((o) => asRecord(o));
+            if (outs.length === 0) batching = false;
             aheadArgs = argsList;
             aheadOuts = outs;
             return outs;

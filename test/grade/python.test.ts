@@ -113,3 +113,42 @@ describe('more Python forms', () => {
     expect(r.errors.join('\n')).toMatch(/gradients\.py could not be loaded: exited: gradients\.py ended the Python process while loading/);
   }, T);
 });
+
+describe('Python callMany', () => {
+  it('answers as single calls do; a batch that hangs answers none, and the calls one by one find the hang', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-py-many-'));
+    writeFileSync(
+      join(dir, 'gradients.py'),
+      [
+        'import numpy as np',
+        'def sigmoid_derivative(a):',
+        '    if a == 3: raise ValueError("three")',
+        '    if a == 4: return "four"',
+        '    s = 1 / (1 + np.exp(-a))',
+        '    return s * (1 - s)',
+        'def hang(a):',
+        '    while a > 2: pass',
+        '    return a',
+      ].join('\n'),
+    );
+    const { openSandbox } = await import('../../src/grade/sandbox/index.js');
+    const s = await openSandbox(dir, { callTimeoutMs: 1000, loadTimeoutMs: 5000, memoryMb: 64 });
+    try {
+      expect(s.language).toBe('python');
+      const argsList = [[0], [1], [3], [4], [-2]];
+      const many = await s.callMany!({ exportName: 'sigmoidDerivative', argsList });
+      const single = [];
+      for (const args of argsList) single.push(await s.call({ exportName: 'sigmoidDerivative', args }));
+      expect(many).toEqual(single);
+      expect(many[2]).toMatchObject({ ok: false, error: expect.stringMatching(/^threw: ValueError: three/) });
+      expect(many[3]).toMatchObject({ ok: false, error: expect.stringMatching(/^invalid:/) });
+      expect(await s.callMany!({ exportName: 'hang', argsList: [[1], [3]] })).toEqual([]);
+      expect(await s.call({ exportName: 'hang', args: [1] })).toEqual({ ok: true, value: 1 });
+      const hung = await s.call({ exportName: 'hang', args: [3] });
+      expect(hung.ok ? '' : hung.error).toMatch(/^timeout:/);
+      expect(await s.call({ exportName: 'sigmoidDerivative', args: [0] })).toEqual({ ok: true, value: 0.25 });
+    } finally {
+      await s.close();
+    }
+  }, T);
+});

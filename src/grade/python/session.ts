@@ -276,23 +276,97 @@ export class PythonSession {
       await restart();
       return { ok: false, error: `exited: the Python sandbox sent an unexpected message during ${fn}` };
     }
+    const o = this.outcomeOf(r, fn);
+    if (o.restart) await restart();
+    return o.outcome;
+  }
+
+  /** One `result` reply as the call's outcome, and whether the process must be replaced. */
+  private outcomeOf(r: Reply, fn: string): { outcome: CallOutcome; restart: boolean } {
+    const keep = (outcome: CallOutcome) => ({ outcome, restart: false });
     switch (r.kind) {
       case 'ok':
         try {
-          return { ok: true, value: clipValue(decodeTransfer(String(r.json))) };
+          return keep({ ok: true, value: clipValue(decodeTransfer(String(r.json))) });
         } catch (e) {
-          return { ok: false, error: `invalid: ${fn} returned something that is not plain data: ${e instanceof TransferError ? e.message : 'unreadable'}` };
+          return keep({ ok: false, error: `invalid: ${fn} returned something that is not plain data: ${e instanceof TransferError ? e.message : 'unreadable'}` });
         }
       case 'invalid':
-        return { ok: false, error: `invalid: ${fn} returned ${studentText(r.message, 300)}` };
+        return keep({ ok: false, error: `invalid: ${fn} returned ${studentText(r.message, 300)}` });
       case 'memory':
-        await restart();
-        return { ok: false, error: `memory: ${fn} ran out of memory (the sandbox's address space is bounded)` };
+        return { outcome: { ok: false, error: `memory: ${fn} ran out of memory (the sandbox's address space is bounded)` }, restart: true };
       case 'missing':
-        return { ok: false, error: `missing: ${fn} is not a function in ${this.filename}` };
+        return keep({ ok: false, error: `missing: ${fn} is not a function in ${this.filename}` });
       default:
-        return { ok: false, error: `threw: ${studentText(r.message)}` };
+        return keep({ ok: false, error: `threw: ${studentText(r.message)}` });
     }
+  }
+
+  /**
+   * One function on many argument lists in one round trip (see the JavaScript
+   * session's callMany): within one call's time limit for all; a hang, the
+   * process ending or anything unexpected answers none of them (the caller
+   * calls them one by one); the results may stop short (after a memory error,
+   * or a reply that would grow too large), the rest then go one by one.
+   */
+  callMany(req: { exportName: string; argsList: readonly unknown[][]; deadlineMs?: number }): Promise<CallOutcome[]> {
+    const run = this.queue.then(() => this.runMany(req));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runMany({ exportName, argsList, deadlineMs }: { exportName: string; argsList: readonly unknown[][]; deadlineMs?: number }): Promise<CallOutcome[]> {
+    if (!Array.isArray(argsList)) throw new TypeError('callMany(): argsList must be an array of argument arrays');
+    if (argsList.length === 0 || this.closed || this.loadError !== undefined) return [];
+    const name = this.pythonName(exportName);
+    if (name === undefined) return [];
+    const args = argsList.map((a) => {
+      if (!Array.isArray(a)) throw new TypeError('callMany(): every entry of argsList must be an array');
+      return JSON.parse(encodeTransfer(a)) as unknown;
+    });
+    if (!this.live || !this.child || this.child.ended) {
+      const r = await this.begin();
+      if (!r.ok) return [];
+    }
+    const child = this.child!;
+    const id = this.nextId++;
+    this.callsInExercise += args.length;
+    let wait = this.limits.callTimeoutMs;
+    if (deadlineMs !== undefined) wait = Math.max(1, Math.min(wait, deadlineMs - performance.now()));
+    child.send({ t: 'calls', id, name, args });
+    const r = await child.next(wait);
+    const restart = async (): Promise<void> => {
+      this.live = false;
+      this.child = undefined;
+      await child.killAndWait();
+    };
+    if (r === 'deadline' || r === 'end') {
+      await restart();
+      return [];
+    }
+    if (r.t === 'exerciseEnded') {
+      this.live = false;
+      return [];
+    }
+    if (r.t !== 'results' || r.id !== id || !Array.isArray(r.results) || r.results.length > args.length) {
+      await restart();
+      return [];
+    }
+    const fn = `${name}()`;
+    const outcomes: CallOutcome[] = [];
+    for (const one of r.results as Reply[]) {
+      if (typeof one !== 'object' || one === null || one.t !== 'result' || one.id !== id) {
+        await restart();
+        return outcomes;
+      }
+      const o = this.outcomeOf(one, fn);
+      outcomes.push(o.outcome);
+      if (o.restart) {
+        await restart();
+        break;
+      }
+    }
+    return outcomes;
   }
 
   async close(): Promise<void> {

@@ -83,7 +83,7 @@ export interface SandboxSession {
   /**
    * One export on many argument lists, in order, in one round trip and one
    * call into the isolate: the outcomes, as `call` would give them one by
-   * one. All of them share a time limit of two calls' (and `deadlineMs`, a
+   * one. All of them share one call's time limit (and `deadlineMs`, a
    * `performance.now()` time, if sooner); past it, or when memory runs out,
    * none is answered (an empty array, the child replaced) and the caller calls
    * them one by one. After a call that ran out of memory the rest are left
@@ -105,8 +105,8 @@ const DEFAULTS = { callTimeoutMs: 2000, loadTimeoutMs: 3000, memoryMb: 64 } as c
 const HELLO_DEADLINE_MS = 10_000;
 const MIN_MEMORY_MB = 8;
 const MAX_EXPORT_NAME = 200;
-/** A batch of calls (callMany) runs within this many calls' time limits together. */
-const BATCH_CALLS = 2;
+/** A batch of calls (callMany) runs within this many calls' time limits together: one, so a hang costs one more limit. */
+const BATCH_CALLS = 1;
 const CHILD_NODE_FLAGS = ['--no-node-snapshot', '--max-old-space-size=256', '--disable-proto=throw', '--no-warnings'];
 
 /**
