@@ -91,7 +91,7 @@ describe('gradproof report with grades', () => {
     const index = readFileSync(join(base, 'reports', 'index.html'), 'utf8');
     expect(index).toContain('href="grades/report.html"');
     expect(index).toContain('href="grades/gradebook.csv"');
-    expect(readFileSync(join(base, 'reports', 'grades', 'gradebook.csv'), 'utf8')).toMatch(/^submission,/);
+    expect(readFileSync(join(base, 'reports', 'grades', 'gradebook.csv'), 'utf8')).toMatch(/^folder,student_id,name,email,section,/);
   }, 120_000);
 });
 
