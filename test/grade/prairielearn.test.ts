@@ -109,6 +109,16 @@ describe('fixtures/prairielearn', () => {
     expect(readdirSync(join(root, 'student'))).toEqual(['gradients.py']); // the submission itself untouched
   }, T);
 
+  it('takes the grading root as its argument, and finds its own project without being told', () => {
+    const root = gradeRoot({ 'answers.json': JSON.stringify({ 'sigmoid-derivative': 'exp(-a)/(1+exp(-a))^2' }) });
+    const env = { ...process.env, GRADPROOF_EXERCISES: 'sigmoid-derivative' };
+    delete env.GRADE_ROOT;
+    delete env.GRADPROOF_PROJECT;
+    const r = spawnSync('bash', [join(PL, 'entrypoint.sh'), root], { encoding: 'utf8', env });
+    expect(r.status, String(r.stderr)).toBe(0);
+    expect(JSON.parse(readFileSync(join(root, 'results', 'results.json'), 'utf8'))).toMatchObject({ gradable: true, score: 1 });
+  }, T);
+
   it('a wrong JavaScript answer scores what Gradescope scores; an empty upload is not gradable', () => {
     const root = gradeRoot({ 'gradients.js': 'export const sigmoidDerivative = (a) => -Math.exp(-a) / (1 + Math.exp(-a)) ** 2;\n' });
     expect(run(root).status).toBe(0);
