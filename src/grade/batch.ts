@@ -30,11 +30,17 @@ export interface BatchOptions extends GradeOptions {
 /** The files whose presence makes a folder a submission. */
 export const ANSWER_FILES = ['answers.json', 'gradients.py', 'gradients.ipynb', 'gradients.ts', 'gradients.mjs', 'gradients.js'] as const;
 
-/** Why a folder is not a submission (no answer file is a regular file at its top), or undefined when it is one. */
+/**
+ * Why a folder is not a submission (nothing at its top has an answer file's
+ * name), or undefined when it is one. Whatever has the name counts (a link, a
+ * pipe, a folder): grading then says what is wrong with it, rather than
+ * passing the student over.
+ */
 export function notASubmission(dir: string): string | undefined {
   for (const f of ANSWER_FILES) {
     try {
-      if (lstatSync(join(dir, f)).isFile()) return undefined;
+      lstatSync(join(dir, f));
+      return undefined;
     } catch {
       // absent: try the next name
     }

@@ -10,9 +10,12 @@ import { loadCatalog, selectExercises, type Catalog, type Exercise } from './cat
 import { parseAnswer } from './expressions.js';
 import { budgetSpent, combineForms, expressionAnswer, gradeForm, invalidForm, spent, timeBudget, type Answer, type ScoreOptions } from './score.js';
 import { readExpressionAnswers } from './submission.js';
-import { studentText } from './untrusted.js';
+import { notRegularFiles, studentText } from './untrusted.js';
 import { snakeCase } from './python/names.js';
 import type { ExerciseResult, FormResult, GradeReport, Value } from './types.js';
+
+/** The code files a submission may hold, in order of precedence. */
+const CODE_FILE_NAMES = ['gradients.py', 'gradients.ipynb', 'gradients.ts', 'gradients.mjs', 'gradients.js'] as const;
 
 /** The sandbox's entry points (src/grade/sandbox); injectable for tests. */
 export interface SandboxApi {
@@ -165,6 +168,7 @@ export async function gradeSubmission(dir: string, opts: GradeOptions = {}): Pro
       if (codeError !== undefined) errors.push(`${basename(codeFile)} could not be loaded: ${codeError}`);
     }
   }
+  if (!codeFile) errors.push(...notRegularFiles(abs, CODE_FILE_NAMES));
   if (!expr.present && !codeFile) errors.push('the submission has neither answers.json nor a code file (gradients.py, gradients.ipynb, gradients.ts, gradients.mjs or gradients.js)');
 
   if (session && codeError === undefined) {

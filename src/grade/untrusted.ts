@@ -19,6 +19,21 @@ function kindOf(st: Stats): string {
   return 'not a regular file';
 }
 
+/** For each of `names` in `dir` that exists but is not a regular file: "<name> is a symbolic link, not a regular file; not read". */
+export function notRegularFiles(dir: string, names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const name of names) {
+    let st: Stats;
+    try {
+      st = lstatSync(join(dir, name));
+    } catch {
+      continue;
+    }
+    if (!st.isFile()) out.push(`${name} is ${kindOf(st)}, not a regular file; not read`);
+  }
+  return out;
+}
+
 /**
  * Reads `name` in `dir` as UTF-8 when it is a regular file of at most
  * `maxBytes`: never following a link (O_NOFOLLOW, and the file opened must

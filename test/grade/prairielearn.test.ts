@@ -111,7 +111,7 @@ describe('fixtures/prairielearn', () => {
 
   it('takes the grading root as its argument, and finds its own project without being told', () => {
     const root = gradeRoot({ 'answers.json': JSON.stringify({ 'sigmoid-derivative': 'exp(-a)/(1+exp(-a))^2' }) });
-    const env = { ...process.env, GRADPROOF_EXERCISES: 'sigmoid-derivative' };
+    const env: NodeJS.ProcessEnv = { ...process.env, GRADPROOF_EXERCISES: 'sigmoid-derivative' };
     delete env.GRADE_ROOT;
     delete env.GRADPROOF_PROJECT;
     const r = spawnSync('bash', [join(PL, 'entrypoint.sh'), root], { encoding: 'utf8', env });

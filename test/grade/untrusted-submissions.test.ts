@@ -65,6 +65,8 @@ describe('the submission folder, read as hostile', () => {
     const r = await gradeSubmission(dir, { sandbox, seed: 1, exercises: ['sigmoid-derivative'] });
     expect(r.score).toBe(0);
     expect(r.errors.join('\n')).toMatch(/neither answers\.json nor a code file/);
+    expect(r.errors).toContain('gradients.js is a symbolic link, not a regular file; not read');
+    expect(r.errors).toContain('gradients.mjs is a named pipe, not a regular file; not read');
   }, T);
 });
 
@@ -127,6 +129,13 @@ describe('batch mode', () => {
     const written = readdirSync(join(out, 'results')).sort();
     expect(written.length).toBe(3);
     expect(readdirSync(join(out, 'students')).length).toBe(3);
+    // a folder whose answer file is a link is graded (and told why nothing was read), not passed over
+    const linked = mkdtempSync(join(tmpdir(), 'gradproof-class-'));
+    mkdirSync(join(linked, 'eve'));
+    symlinkSync('/etc/passwd', join(linked, 'eve', 'gradients.js'));
+    const r = await gradeBatch(linked, { sandbox, seed: 1, exercises: ['sigmoid-derivative'] });
+    expect(r.skipped).toEqual([]);
+    expect(r.entries[0]!.report.errors.join()).toMatch(/gradients\.js is a symbolic link/);
     const subs = written.map((f) => (JSON.parse(readFileSync(join(out, 'results', f), 'utf8')) as GradeReport).submission).sort();
     expect(subs).toEqual(names.slice(0, 3).sort());
   }, T);
