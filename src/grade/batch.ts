@@ -10,7 +10,7 @@ import { loadCatalog, selectExercises } from './catalog.js';
 import { classReportHtml } from './class-report.js';
 import { renderReport, RESULT_EXTENSIONS, type GradeFormat } from './formats.js';
 import { canvasCsv, gradebookCsv } from './gradebook.js';
-import { gradeSubmission, type GradeOptions } from './grader.js';
+import { CODE_FILE_NAMES, gradeSubmission, type GradeOptions } from './grader.js';
 import { toHtml } from './html.js';
 import type { Roster } from './roster.js';
 import type { BatchEntry, ClassResult, GradeReport } from './types.js';
@@ -28,7 +28,7 @@ export interface BatchOptions extends GradeOptions {
 }
 
 /** The files whose presence makes a folder a submission. */
-export const ANSWER_FILES = ['answers.json', 'gradients.py', 'gradients.ipynb', 'gradients.ts', 'gradients.mjs', 'gradients.js'] as const;
+export const ANSWER_FILES = ['answers.json', ...CODE_FILE_NAMES] as const;
 
 /**
  * Why a folder is not a submission (nothing at its top has an answer file's

@@ -15,7 +15,7 @@ import { snakeCase } from './python/names.js';
 import type { ExerciseResult, FormResult, GradeReport, Value } from './types.js';
 
 /** The code files a submission may hold, in order of precedence. */
-const CODE_FILE_NAMES = ['gradients.py', 'gradients.ipynb', 'gradients.ts', 'gradients.mjs', 'gradients.js'] as const;
+export const CODE_FILE_NAMES = ['gradients.py', 'gradients.ipynb', 'gradients.ts', 'gradients.mjs', 'gradients.js'] as const;
 
 /** The sandbox's entry points (src/grade/sandbox); injectable for tests. */
 export interface SandboxApi {
