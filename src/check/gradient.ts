@@ -2,7 +2,7 @@ import { Rng } from '../core/rng.js';
 import { CheckAbort, Guarded, validateArgs, type GradFn, type ScalarFn } from './guard.js';
 import { differentiate, powerOfTwo, type Derivative, type Estimate, type Verdict } from './difference.js';
 import { measureNoise } from './noise.js';
-import { resolveOptions, UNIT_ROUNDOFF, type CheckMode, type CheckOptions, type ResolvedOptions } from './options.js';
+import { NOISE_ULPS, resolveOptions, UNIT_ROUNDOFF, type CheckMode, type CheckOptions, type ResolvedOptions } from './options.js';
 
 /** One entry whose analytic and numerical derivatives disagree beyond the bound. */
 export interface Failure {
@@ -427,16 +427,23 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
     const f0 = g.f(x, 'x', true);
     const f1 = g.f(x, 'x (second call)', true);
     const drift = Math.abs(f1 - f0);
-    if (drift > opts.nondeterminismTolerance) {
+    // 'auto': a few ulps of the values themselves (one ulp of jitter is rounding, not a bug)
+    const ulps = (v: number): number => NOISE_ULPS * UNIT_ROUNDOFF[opts.precision] * v;
+    const auto = opts.nondeterminismTolerance === 'auto';
+    const fTol = auto ? ulps(Math.max(Math.abs(f0), Math.abs(f1))) : (opts.nondeterminismTolerance as number);
+    if (drift > fTol) {
       throw new CheckAbort(
-        `f is not deterministic: two calls at the same x gave ${f0} and ${f1} (difference ${drift.toExponential(2)} > nondeterminismTolerance ${opts.nondeterminismTolerance})`,
+        `f is not deterministic: two calls at the same x gave ${f0} and ${f1} (difference ${drift.toExponential(2)} > nondeterminismTolerance ${auto ? `${NOISE_ULPS} ulps of |f|, ${fTol.toExponential(2)}` : fTol})`,
       );
     }
     const a0 = g.grad(x, 'x');
     const a1 = g.grad(x, 'x (second call)');
+    let amax = 0;
+    for (let i = 0; i < n; i++) amax = Math.max(amax, Math.abs(a0[i]!), Math.abs(a1[i]!));
+    const gTol = auto ? ulps(amax) : (opts.nondeterminismTolerance as number);
     for (let i = 0; i < n; i++) {
       const dg = Math.abs(a1[i]! - a0[i]!);
-      if (dg > opts.nondeterminismTolerance) {
+      if (dg > gTol) {
         throw new CheckAbort(`grad is not deterministic: two calls at the same x gave ${a0[i]} and ${a1[i]} at index ${i}`);
       }
     }
@@ -454,7 +461,8 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
       UNIT_ROUNDOFF[opts.precision] * Math.abs(f0),
     );
     // Subnormal values are quantised in steps of 2^-1074 whatever the precision.
-    sigma = Math.max(Number.isFinite(measured) ? 3 * measured : 0, 2 * UNIT_ROUNDOFF[opts.precision] * Math.abs(f0), drift, opts.nondeterminismTolerance, 4 * Number.MIN_VALUE);
+    // the measured drift widens the bound; so does a tolerance the user set (auto adds nothing beyond the drift)
+    sigma = Math.max(Number.isFinite(measured) ? 3 * measured : 0, 2 * UNIT_ROUNDOFF[opts.precision] * Math.abs(f0), drift, auto ? 0 : fTol, 4 * Number.MIN_VALUE);
     const relNoise = Math.max(sigma / Math.max(Math.abs(f0), Number.MIN_VALUE), UNIT_ROUNDOFF[opts.precision]);
     let gmax = 0;
     for (const v of a0) gmax = Math.max(gmax, Math.abs(v));

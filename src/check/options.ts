@@ -38,11 +38,13 @@ export interface CheckOptions {
   /** 'float32' for functions computed in single precision: noise and step follow. Default 'float64'. */
   precision?: Precision;
   /**
-   * How far two calls of f at the same point may differ before f is called
-   * non-deterministic. Default 0 (calls must agree exactly); differences within
-   * the tolerance widen the error bound instead.
+   * How far two calls of f (or of grad, entry by entry) at the same point may
+   * differ before it is called non-deterministic. Default 'auto': a few units
+   * in the last place of the values (NOISE_ULPS ulps of |f|, of the largest
+   * |grad| entry), so one ulp of jitter from a parallel sum passes; a number
+   * sets it. Differences within the tolerance widen the error bound instead.
    */
-  nondeterminismTolerance?: number;
+  nondeterminismTolerance?: number | 'auto';
   /** Keep every checked entry's record in `result.entries` (for reports). Default false. */
   record?: boolean;
 }
@@ -127,9 +129,13 @@ export const CHECK_OPTION_RULES: OptionRules<CheckOptions> = {
   localize: rule.boolean(true),
   maxLocalized: rule.positiveInt(20),
   precision: rule.oneOf(['float64', 'float32'] as const, 'float64'),
-  nondeterminismTolerance: rule.nonNegative(0),
+  nondeterminismTolerance: (v, _g, bad) =>
+    v === undefined || v === 'auto' ? 'auto' : typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : bad("'auto' or a finite number ≥ 0"),
   record: rule.boolean(false),
 };
+
+/** The default non-determinism tolerance, in units in the last place of the values compared. */
+export const NOISE_ULPS = 4;
 
 /** Unit roundoff of each precision. */
 export const UNIT_ROUNDOFF: Record<Precision, number> = { float64: 2 ** -52, float32: 2 ** -23 };

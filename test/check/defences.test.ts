@@ -120,6 +120,24 @@ describe('misbehaving f and grad give ok:false with a reason, never an exception
     expectRejected(checkGradient(sq, g, X), /grad is not deterministic/);
   });
 
+  it('one ulp of jitter is rounding, not a bug: by default f = 848 + Σx² jittering by 1e-13 passes, and a wrong gradient under that jitter still fails', () => {
+    let k = 0;
+    const ulp = 2 ** -43; // the spacing of doubles in [512, 1024)
+    const f: Fn = (x) => 848 + sq(x) + (k++ % 2) * ulp;
+    expect(ulp).toBeGreaterThan(1e-13);
+    for (const mode of ['full', 'directional'] as const) {
+      const r = checkGradient(f, sqGrad, X, { mode });
+      expect(r.ok, `${mode}: ${r.reasons.join('\n')}`).toBe(true);
+      const bad = checkGradient(f, planted((o) => (o[1]! *= 1.01)), X, { mode });
+      expect(bad.ok, mode).toBe(false);
+    }
+    // the old behaviour on request: calls must agree exactly
+    expectRejected(checkGradient(f, sqGrad, X, { nondeterminismTolerance: 0 }), /not deterministic/);
+    // a grad jittering by one ulp of its largest entry passes too
+    const g: Grad = (x) => x.map((v, i) => 2 * v + (i === 0 ? (k++ % 2) * 2 ** -50 : 0));
+    expect(checkGradient(sq, g, X).ok).toBe(true);
+  });
+
   it('with nondeterminismTolerance above the noise, the noisy f passes (and a wrong gradient is still caught)', () => {
     const f: Fn = (x) => sq(x) + (Math.random() - 0.5) * 1e-9;
     const r = checkGradient(f, sqGrad, X, { nondeterminismTolerance: 1e-8 });

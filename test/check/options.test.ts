@@ -19,7 +19,7 @@ describe('resolving the checker options', () => {
       localize: true,
       maxLocalized: 20,
       precision: 'float64',
-      nondeterminismTolerance: 0,
+      nondeterminismTolerance: 'auto',
       record: false,
     });
     expect(resolveOptions('checkGradient', { precision: 'float32' }).rtol).toBe(1e-3);
