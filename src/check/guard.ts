@@ -60,6 +60,11 @@ export class Guarded {
       throw new CheckAbort(`f mutated its input: x[${changed}] went from ${x[changed]} to ${copy[changed]} during the call at ${where}`);
     }
     if (typeof v !== 'number') {
+      if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+        // a vector-valued f: the user wants the Jacobian's check, not the gradient's
+        const len = (v as ArrayLike<unknown>).length;
+        throw new CheckAbort(`f must return a number, but returned a vector of ${len} values at ${where}: checkGradient checks scalar functions; for a vector-valued f use checkJacobian(f, vjp, x)`);
+      }
       throw new CheckAbort(`f must return a number, but returned ${v === null ? 'null' : typeof v} at ${where}`);
     }
     if (!Number.isFinite(v)) {

@@ -80,6 +80,9 @@ describe('misbehaving f and grad give ok:false with a reason, never an exception
 
   it('f returning a non-number', () => {
     expectRejected(checkGradient((() => 'one') as unknown as Fn, sqGrad, X), /f must return a number/);
+    // a vector-valued f is pointed to checkJacobian
+    expectRejected(checkGradient(((x: number[]) => x.map((v) => v * v)) as unknown as Fn, sqGrad, X), /returned a vector of 4 values .*use checkJacobian\(f, vjp, x\)/);
+    expectRejected(checkGradient(((x: number[]) => Float64Array.from(x)) as unknown as Fn, sqGrad, X), /returned a vector of 4 values/);
   });
 
   it('f throwing (the message names the error)', () => {
