@@ -363,10 +363,13 @@ class Collector {
  * single coordinates remain, which get a full coordinate check. A single
  * wrong entry costs O(log n) directional checks.
  */
-function localize(ctx: Context, rng: Rng, out: Collector): { found: number; exhausted: boolean } {
+function localize(ctx: Context, rng: Rng, out: Collector): { found: number; exhausted: boolean; indices: number[]; atKinks: number } {
   const n = ctx.x.length;
   const max = ctx.opts.maxLocalized;
   let found = 0;
+  let atKinks = 0;
+  // every wrong entry found, a kink's (not a subgradient) included: the reason names them all
+  const indices: number[] = [];
   let exhausted = false;
   const all = new Uint32Array(n);
   for (let i = 0; i < n; i++) all[i] = i;
@@ -378,7 +381,11 @@ function localize(ctx: Context, rng: Rng, out: Collector): { found: number; exha
       const i = set[0]!;
       const j = checkCoordinate(ctx, i);
       if (!j.ok || j.kink) out.add(i, ctx.grad[i]!, j);
-      if (!j.ok) found++;
+      if (!j.ok) {
+        found++;
+        indices.push(i);
+        if (j.kink) atKinks++;
+      }
       if (found >= max) {
         exhausted = stack.length > 0;
         break;
@@ -398,7 +405,7 @@ function localize(ctx: Context, rng: Rng, out: Collector): { found: number; exha
       if (bad) stack.push(half);
     }
   }
-  return { found, exhausted };
+  return { found, exhausted, indices, atKinks };
 }
 
 /**
@@ -486,15 +493,13 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
         );
         if (!opts.localize) out.failures.push(...directionFailures);
         else {
-          const before = out.failures.length;
-          const { found, exhausted } = localize(ctx, rng, out);
+          const { found, exhausted, indices: idx, atKinks } = localize(ctx, rng, out);
           if (found === 0) {
             out.failures.push(...directionFailures);
             reasons.push('localisation found no single wrong entry (the errors may cancel within every half, or lie at kinks)');
           } else {
-            const idx = out.failures.slice(before).map((fl) => fl.index);
             reasons.push(
-              `localised ${found} wrong ${found === 1 ? 'entry' : 'entries'}: ${idx.slice(0, 10).join(', ')}${idx.length > 10 ? ', …' : ''}${exhausted ? ` (stopped at maxLocalized = ${opts.maxLocalized}; there may be more)` : ''}`,
+              `localised ${found} wrong ${found === 1 ? 'entry' : 'entries'}: ${idx.slice(0, 10).join(', ')}${idx.length > 10 ? ', …' : ''}${atKinks ? ` (${atKinks} at a kink, not a subgradient)` : ''}${exhausted ? ` (stopped at maxLocalized = ${opts.maxLocalized}; there may be more)` : ''}`,
             );
           }
         }

@@ -326,6 +326,18 @@ describe('directional mode: bugs of relative size ≥ 1e-3 are caught and locali
     expect(capped.reasons.join('\n')).toMatch(/maxLocalized = 2/);
   });
 
+  it('a wrong value at a kink is localised and named in the reason, never an empty list', () => {
+    const x = [0.5, -1.25, 0, 0.75, 2, -0.3];
+    const f = (v: number[]): number => v.reduce((s, a) => s + Math.abs(a), 0);
+    const g = (v: number[]): number[] => v.map((a, i) => (i === 2 ? 5 : Math.sign(a)));
+    for (const seed of [0, 1, 2]) {
+      const r = checkGradient(f, g, x, { mode: 'directional', seed });
+      expect(r.ok).toBe(false);
+      expect(r.reasons).toContain('localised 1 wrong entry: 2 (1 at a kink, not a subgradient)');
+      expect(r.reasons.join('\n')).not.toMatch(/wrong entr(y|ies): (\(|$)/m);
+    }
+  });
+
   it('without localisation, the failing directions are reported instead (index −1)', () => {
     const r = checkGradient(coupled, planted(coupledGrad, (o) => (o[5]! *= 1 + 1e-3)), points(10), {
       mode: 'directional',
