@@ -7,6 +7,14 @@ export function sci(x: number, digits = 3): string {
   return x.toExponential(digits);
 }
 
+/** Two numbers printed with as many digits as it takes to tell them apart (at least 4 significant, at most 17). */
+export function sciPair(a: number, b: number): [string, string] {
+  if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0 || b === 0) return [sci(a), sci(b)];
+  let d = 3;
+  while (d < 16 && a.toExponential(d) === b.toExponential(d)) d++;
+  return [sci(a, d), sci(b, d)];
+}
+
 function table(header: string[], rows: string[][]): string[] {
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]): string => '  ' + r.map((c, i) => c.padStart(w[i]!)).join('  ');
@@ -32,8 +40,7 @@ export function formatResult(r: CheckResult, maxRows = 10): string {
         ['entry', 'analytic', 'numeric', 'abs error', 'rel error', 'bound'],
         worst.slice(0, maxRows).map((f) => [
           f.name ?? (f.index >= 0 ? `[${f.index}]` : `direction ${f.direction}`),
-          sci(f.analytic),
-          sci(f.numeric),
+          ...sciPair(f.analytic, f.numeric),
           sci(f.absError),
           sci(f.relError),
           sci(f.bound),

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { assertGradient, checkGradient, checkJacobian, checkModel, checkParams, formatResult, GradientCheckError, gradproofMatchers, multiIndex, positiveDefiniteArb, probabilityArb, shapeArb, taylorTest, tensorArb, type GradproofMatchers, type NamedGradients, type NamedTensors, type Tensor } from '../../src/index.js';
+import { sciPair } from '../../src/check/format.js';
 import { mlp, Rng, tensor, type Op } from '../../src/core/index.js';
 import { coupled, coupledGrad, planted, points, separable, separableGrad, type Fn, type Grad } from './helpers.js';
 
@@ -317,10 +318,23 @@ describe('assertGradient and formatResult', () => {
     expect(text).toContain(`${r.evaluations} calls of f`);
     expect(text).toContain(`  - ${r.reasons[0]}`);
     expect(text).toContain('worst entries (1 of 1):');
-    expect(text).toContain(r.failures[0]!.analytic.toExponential(3));
+    const [a, n] = sciPair(r.failures[0]!.analytic, r.failures[0]!.numeric);
+    expect(text).toContain(a);
+    expect(a).not.toBe(n);
     const pass = formatResult(checkGradient(coupled, coupledGrad, x));
     expect(pass).toMatch(/^gradient check passed/);
     expect(pass).not.toContain('worst entries');
+  });
+
+  it('formatResult prints analytic and numeric with the digits it takes to tell them apart (a 1e-5 error shows)', () => {
+    expect(sciPair(1.23456, 1.23457)).toEqual(['1.23456e+0', '1.23457e+0']);
+    expect(sciPair(2, 2.5)).toEqual(['2.000e+0', '2.500e+0']);
+    const f = (v: Float64Array): number => v.reduce((s2, t) => s2 + t * t * t, 0);
+    const g = (v: Float64Array): number[] => Array.from(v, (t, i) => 3 * t * t * (i === 1 ? 1 + 1e-5 : 1));
+    const text = formatResult(checkGradient(f, g, [0.7, 1.3, -0.4]));
+    const row = text.split('\n').find((l) => l.trim().startsWith('[1]'))!;
+    const [, analytic, numeric] = row.trim().split(/\s+/);
+    expect(analytic).not.toBe(numeric);
   });
 
   it('formatResult lists at most maxRows entries, worst first', () => {

@@ -328,8 +328,8 @@ describe('directional mode: bugs of relative size ≥ 1e-3 are caught and locali
 
   it('a wrong value at a kink is localised and named in the reason, never an empty list', () => {
     const x = [0.5, -1.25, 0, 0.75, 2, -0.3];
-    const f = (v: number[]): number => v.reduce((s, a) => s + Math.abs(a), 0);
-    const g = (v: number[]): number[] => v.map((a, i) => (i === 2 ? 5 : Math.sign(a)));
+    const f = (v: Float64Array): number => v.reduce((s, a) => s + Math.abs(a), 0);
+    const g = (v: Float64Array): number[] => Array.from(v, (a, i) => (i === 2 ? 5 : Math.sign(a)));
     for (const seed of [0, 1, 2]) {
       const r = checkGradient(f, g, x, { mode: 'directional', seed });
       expect(r.ok).toBe(false);
