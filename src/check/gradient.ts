@@ -311,6 +311,9 @@ function signs(rng: Rng, n: number): Float64Array {
   return v;
 }
 
+/** Told of every entry checked individually (its index and relative error), whether or not entries are recorded. */
+export type EntryObserver = (index: number, relError: number) => void;
+
 class Collector {
   failures: Failure[] = [];
   kinks: Kink[] = [];
@@ -322,9 +325,13 @@ class Collector {
   unresolved = 0;
   undefinedNearby = 0;
 
-  constructor(private readonly record: boolean) {}
+  constructor(
+    private readonly record: boolean,
+    private readonly onEntry?: EntryObserver,
+  ) {}
 
   add(index: number, analytic: number, j: Judged, direction?: number): void {
+    if (index >= 0) this.onEntry?.(index, j.relError);
     if (!j.d.undefinedNearby) {
       this.maxAbs = Math.max(this.maxAbs, j.absError);
       this.maxRel = Math.max(this.maxRel, j.relError);
@@ -421,10 +428,10 @@ export function checkGradient(f: ScalarFn, grad: GradFn, x: ArrayLike<number>, o
 }
 
 /** The check proper, on validated arguments (shared by checkJacobian and checkParams). */
-export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: ResolvedOptions): CheckResult {
+export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: ResolvedOptions, onEntry?: EntryObserver): CheckResult {
   const n = x.length;
   const g = new Guarded(f, grad, n);
-  const out = new Collector(opts.record);
+  const out = new Collector(opts.record, onEntry);
   const reasons: string[] = [];
   const rng = new Rng(opts.seed);
   let checked = 0;

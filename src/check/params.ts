@@ -82,29 +82,24 @@ export function checkParams<P extends NamedTensors>(
     }
     return out;
   };
-  const result = runCheck(f, g, x, opts);
-  for (const fl of result.failures) if (layout.locate(fl.index)) fl.name = layout.nameOf(fl.index);
-  for (const k of result.kinks) if (layout.locate(k.index)) k.name = layout.nameOf(k.index);
   const summaries = layout.slots.map((l): ParamSummary => ({ name: l.name, shape: [...l.shape], checked: 0, failures: 0, maxRelError: 0 }));
   const byIndex = (i: number): ParamSummary | undefined => {
     const at = layout.locate(i);
     return at ? summaries[layout.slots.indexOf(at.slot)] : undefined;
   };
+  // every entry checked on its own counts towards its parameter's summary, recorded or not
+  const result = runCheck(f, g, x, opts, (i, rel) => {
+    const s = byIndex(i);
+    if (s) {
+      s.checked++;
+      if (Number.isFinite(rel)) s.maxRelError = Math.max(s.maxRelError, rel);
+    }
+  });
+  for (const fl of result.failures) if (layout.locate(fl.index)) fl.name = layout.nameOf(fl.index);
+  for (const k of result.kinks) if (layout.locate(k.index)) k.name = layout.nameOf(k.index);
   for (const fl of result.failures) {
     const s = byIndex(fl.index);
-    if (s) {
-      s.failures++;
-      s.maxRelError = Math.max(s.maxRelError, fl.relError);
-    }
-  }
-  if (result.entries) {
-    for (const e of result.entries) {
-      const s = e.index >= 0 ? byIndex(e.index) : undefined;
-      if (s) {
-        s.checked++;
-        s.maxRelError = Math.max(s.maxRelError, e.relError);
-      }
-    }
+    if (s) s.failures++;
   }
   return { ...result, params: summaries };
 }

@@ -511,3 +511,20 @@ describe('fast-check arbitraries', () => {
     );
   });
 });
+
+describe('per-parameter summaries', () => {
+  it('are filled whether or not entries are recorded: every entry checked counts, with its parameter’s worst relative error', () => {
+    const p = { W: { data: Float64Array.from([1, 2, 3, 4]), shape: [2, 2] }, b: { data: Float64Array.from([0.5, -1]), shape: [2] } };
+    const f = (q: typeof p): number => q.W.data.reduce((s, v) => s + v * v * v, 0) + q.b.data.reduce((s, v) => s + Math.sin(v), 0);
+    const g = (q: typeof p) => ({ W: { data: q.W.data.map((v) => 3 * v * v), shape: [2, 2] }, b: { data: q.b.data.map((v) => Math.cos(v) * (v < 0 ? 1.01 : 1)), shape: [2] } });
+    for (const record of [false, true]) {
+      const r = checkParams(f, p, g, { record });
+      expect(r.params.map((s) => [s.name, s.checked, s.failures])).toEqual([
+        ['W', 4, 0],
+        ['b', 2, 1],
+      ]);
+      expect(r.params[1]!.maxRelError).toBeGreaterThan(5e-3);
+      expect(r.params[0]!.maxRelError).toBeLessThan(1e-8);
+    }
+  });
+});
