@@ -6,7 +6,7 @@
  */
 export { checkGradient, type CheckResult, type Failure, type Kink, type EntryRecord } from './check/gradient.js';
 export { type CheckOptions, type CheckMode, type Precision } from './check/options.js';
-export { checkJacobian, type JacobianOptions, type JacobianResult, type VectorFn, type VjpFn } from './check/jacobian.js';
+export { checkJacobian, type JacobianEntry, type JacobianOptions, type JacobianResult, type VectorFn, type VjpFn } from './check/jacobian.js';
 export {
   checkParams,
   checkModel,

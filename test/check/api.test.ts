@@ -269,6 +269,12 @@ describe('checkJacobian', () => {
     expect(r.ok).toBe(false);
     expect(r.failures.map((fl) => fl.index)).toEqual([0]);
     expect(r.reasons[0]).toMatch(/^cotangent 0: /);
+    // every cotangent is checked, and the wrong entry is named by output row and input column
+    expect(r.cotangents).toBe(3);
+    expect(r.jacobianEntries.map((e) => e.name)).toEqual(['J[1,0]']);
+    expect(r.jacobianEntries[0]!.analytic).toBeCloseTo(x[0]!, 12);
+    expect(r.jacobianEntries[0]!.numeric).toBeCloseTo(2 * x[0]!, 6);
+    expect(r.reasons).toContain('wrong Jacobian entries (output row, input column): J[1,0]');
   });
 
   it('catches a wrong entry that only one output contributes (∂f₂/∂x₂)', () => {
@@ -280,6 +286,21 @@ describe('checkJacobian', () => {
     const r = checkJacobian(f, bad, x);
     expect(r.ok).toBe(false);
     expect(r.failures.map((fl) => fl.index)).toEqual([2]);
+    expect(r.jacobianEntries.map((e) => e.name)).toEqual(['J[2,2]']);
+  });
+
+  it('counts the calls its naming of wrong entries makes', () => {
+    const cf = counted(f);
+    const cv = counted((xx: Float64Array, u: Float64Array) => {
+      const g = vjp(xx, u);
+      g[1] = g[1]! * 1.1;
+      return g;
+    });
+    const r = checkJacobian(cf.fn, cv.fn, x);
+    expect(r.ok).toBe(false);
+    expect(r.jacobianEntries.map((e) => e.name)).toEqual(['J[0,1]']);
+    expect(r.evaluations).toBe(cf.calls());
+    expect(r.gradientCalls).toBe(cv.calls());
   });
 });
 
