@@ -2,8 +2,8 @@
  * The exercise catalog: one JSON file per exercise (`fixtures/exercises/<id>.json`),
  * validated at load and compiled into an exercise the grader can run:
  * its reference as a function of the arguments, one fast-check arbitrary per
- * generator, and (for expression answers) the closed form math.js may prove
- * an answer equal to.
+ * generator and one problem scale per test; then checked at the inputs its
+ * tests generate (see checkAtGeneratedPoints).
  *
  * A scalar exercise needs no code: give `primal`, `wrt` and `domains`, and
  * the reference is math.js's `derivative` of the primal, cross-checked at
@@ -41,8 +41,6 @@ export interface Exercise {
   derivative?: MathNode;
   /** One arbitrary per generator. */
   arbitraries: Map<string, fc.Arbitrary<Value[]>>;
-  /** The closed form the catalog gives (checked against the reference at load). */
-  symbolic?: MathNode;
   /** The magnitude the inputs give the result at one argument list, for the named test's tolerance. */
   problemScale(test: string, args: readonly Value[]): ReturnType<ProblemScaleFn>;
 }
@@ -284,6 +282,16 @@ function derivePrimal(s: ExerciseSpec, file: string): { node: MathNode; at(args:
   return { node: deriv, at };
 }
 
+/** The reference where an answer can be graded against it: undefined outside its domain or where no entry is finite. */
+export function referenceAt(ex: Exercise, args: readonly Value[]): Value | undefined {
+  try {
+    const e = ex.reference(args);
+    return anyFinite(e) ? e : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The tolerance a test grades with: its own rtol/atol, the exercise's scale and problem scale unless it gives them. */
 export function testTolerance(s: ExerciseSpec, t: TestSpec): Tolerance {
   return t.tolerance ? { ...s.tolerance, ...t.tolerance } : s.tolerance;
@@ -310,13 +318,8 @@ function checkAtGeneratedPoints(ex: Exercise, file: string, settings: CatalogSet
     const points = fc.sample(ex.arbitraries.get(t.generator)!, { seed: LOAD_SEED, numRuns: t.runs });
     let finite = 0;
     for (const args of points) {
-      let expected: Value;
-      try {
-        expected = ex.reference(args);
-      } catch {
-        continue;
-      }
-      if (!anyFinite(expected)) continue;
+      const expected = referenceAt(ex, args);
+      if (expected === undefined) continue;
       finite++;
       let scale: ReturnType<ProblemScaleFn>;
       try {
@@ -364,21 +367,16 @@ export function compileExercise(s: ExerciseSpec, file = `${s.id}.json`, settings
     }
   }
   const problemScale = (test: string, args: readonly Value[]): ReturnType<ProblemScaleFn> => scales.get(test)?.(args);
-  let ex: Exercise;
-  if (s.primal !== undefined) {
-    const d = derivePrimal(s, file);
-    ex = { spec: s, reference: d.at, derivative: d.node, arbitraries, problemScale, ...(s.symbolic !== undefined ? { symbolic: math.parse(s.symbolic) } : {}) };
-  } else {
-    const ref = getReference(s.reference!)!;
-    ex = {
-      spec: s,
-      reference: (args) => ref.compute(args),
-      registered: ref,
-      arbitraries,
-      problemScale,
-      ...(s.symbolic !== undefined ? { symbolic: math.parse(s.symbolic) } : {}),
-    };
-  }
+  const primal = s.primal !== undefined ? derivePrimal(s, file) : undefined;
+  const registered = primal ? undefined : getReference(s.reference!)!;
+  const reference = primal ? primal.at : (args: readonly Value[]): Value => registered!.compute(args);
+  const ex: Exercise = {
+    spec: s,
+    reference,
+    arbitraries,
+    problemScale,
+    ...(primal ? { derivative: primal.node } : { registered: registered! }),
+  };
   checkAtGeneratedPoints(ex, file, settings);
   return ex;
 }

@@ -27,7 +27,7 @@ export function histogram(scores: readonly number[], max: number): { counts: num
 /** A histogram of scores as the shared SVG bar chart, with its axes titled; it scales to the page's width. */
 export function histogramSvg(scores: readonly number[], max: number, caption: string, id: string): string {
   const { counts, width } = histogram(scores, max);
-  const label = (i: number): string => (width === 1 ? String(i) : `${i * width}`);
+  const label = (i: number): string => String(i * width);
   const title = (i: number): string => {
     const lo = i * width;
     const hi = Math.min(lo + width, Math.ceil(max) + 1);

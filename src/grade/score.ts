@@ -8,9 +8,9 @@
  */
 import { displayValue, studentText } from './untrusted.js';
 import fc from 'fast-check';
-import { testTolerance, type Exercise } from './catalog.js';
+import { referenceAt, testTolerance, type Exercise } from './catalog.js';
 import { evaluateExpression, type CompiledExpression } from './expressions.js';
-import { anyFinite, compareValues, fmtNum, formatValue } from './values.js';
+import { compareValues, fmtNum, formatValue } from './values.js';
 import type { Counterexample, ExerciseResult, FormName, FormResult, TestResult, TestSpec, Value } from './types.js';
 
 /** What an answer returned for one argument list. */
@@ -134,6 +134,12 @@ function counterexampleText(c: Counterexample, literal: (v: unknown) => string =
   return lines.join('\n');
 }
 
+/** A test passed on `tried` generated inputs, `skipped` of them where the reference is not finite. */
+function passed(test: TestSpec, tried: number, skipped: number): TestResult {
+  const note = skipped ? ` (${skipped} skipped where the reference is not finite)` : '';
+  return { name: test.name, maxPoints: test.points, runs: tried, skipped, points: test.points, passed: true, output: `passed on ${tried} generated inputs${note}` };
+}
+
 /** Runs one named test of an exercise against one answer. */
 export async function runTest(
   ex: Exercise,
@@ -157,19 +163,12 @@ export async function runTest(
 
   if (answer.prefetch && budget.costly < MAX_COSTLY_PER_ANSWER && !spent(clock)) {
     // fast-check draws these same inputs, in this order, for the runs of fc.check below (fc.sample and
-    // fc.check share the seed's stream; test/grade/score.test.ts holds them to it): the calls are made
+    // fc.check share the seed's stream; test/grade/generators.test.ts holds them to it): the calls are made
     // ahead in one round trip, and when every one of them is right the test has passed without running
     // the property at all. Otherwise fc.check runs as usual, its calls answered from what came back,
     // and shrinks the failure call by call.
     const points = fc.sample(arb, { seed, numRuns: test.runs });
-    const expectedAt = points.map((args): Value | undefined => {
-      try {
-        const e = ex.reference(args);
-        return anyFinite(e) ? e : undefined;
-      } catch {
-        return undefined;
-      }
-    });
+    const expectedAt = points.map((args) => referenceAt(ex, args));
     const graded = points.filter((_, i) => expectedAt[i] !== undefined);
     const expected = expectedAt.filter((e): e is Value => e !== undefined);
     const outs = await answer.prefetch(graded, clock?.deadline);
@@ -177,25 +176,15 @@ export async function runTest(
       graded.length > 0 &&
       outs.length === graded.length &&
       outs.every((o, i) => o.ok && compareValues(expected[i]!, o.value, tol, () => ex.problemScale(test.name, graded[i]!)).ok);
-    if (allRight) {
-      const skippedHere = points.length - graded.length;
-      const note = skippedHere ? ` (${skippedHere} skipped where the reference is not finite)` : '';
-      return { name: test.name, maxPoints: test.points, runs: points.length, skipped: skippedHere, points: test.points, passed: true, output: `passed on ${points.length} generated inputs${note}` };
-    }
+    if (allRight) return passed(test, points.length, points.length - graded.length);
   }
 
   const property = fc.asyncProperty(arb, async (args: Value[]) => {
     if (fatal) return true;
     if (failed && ++shrinkCalls > maxShrink) return true;
     if (!failed) tried++;
-    let expected: Value;
-    try {
-      expected = ex.reference(args);
-    } catch {
-      if (!failed) skipped++;
-      return true;
-    }
-    if (!anyFinite(expected)) {
+    const expected = referenceAt(ex, args);
+    if (expected === undefined) {
       if (!failed) skipped++;
       return true;
     }
@@ -248,16 +237,8 @@ export async function runTest(
       output: `not graded: the reference is not finite at any of the ${tried} generated inputs, so no answer can earn these points; this is a problem of the exercise, not of the answer (tell the course staff)`,
     };
   }
-  if (!details.failed || !last) {
-    const note = skipped ? ` (${skipped} skipped where the reference is not finite)` : '';
-    const fine = !details.failed;
-    return {
-      ...base,
-      points: fine ? test.points : 0,
-      passed: fine,
-      output: fine ? `passed on ${tried} generated inputs${note}` : `failed: ${String(details.errorInstance ?? 'unknown error')}`,
-    };
-  }
+  if (!details.failed) return passed(test, tried, skipped);
+  if (!last) return { ...base, points: 0, passed: false, output: `failed: ${String(details.errorInstance ?? 'unknown error')}` };
   const counterexample: Counterexample = {
     inputs: argsByName(ex, last.args),
     ...(last.expected !== undefined ? { expected: last.expected } : {}),

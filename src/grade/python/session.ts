@@ -105,9 +105,14 @@ class PyProcess {
   }
 
   send(m: unknown): void {
+    this.sendLine(JSON.stringify(m));
+  }
+
+  /** One message already as JSON text (a call's arguments are encoded once, by encodeTransfer). */
+  sendLine(json: string): void {
     if (this.ended) return;
     try {
-      this.proc.stdin!.write(JSON.stringify(m) + '\n');
+      this.proc.stdin!.write(json + '\n');
     } catch {
       this.kill();
     }
@@ -253,13 +258,9 @@ export class PythonSession {
     const child = this.child!;
     const id = this.nextId++;
     this.callsInExercise++;
-    child.send({ t: 'call', id, name, args: JSON.parse(encodeTransfer(args)) as unknown });
+    child.sendLine(`{"t":"call","id":${id},"name":${JSON.stringify(name)},"args":${encodeTransfer(args)}}`);
     const r = await child.next(this.limits.callTimeoutMs);
-    const restart = async (): Promise<void> => {
-      this.live = false;
-      this.child = undefined;
-      await child.killAndWait();
-    };
+    const restart = (): Promise<void> => this.replace(child);
     if (r === 'deadline') {
       await restart();
       return { ok: false, error: `timeout: ${fn} did not finish within ${this.limits.callTimeoutMs} ms and was stopped — is there an infinite loop (or a sleep that never ends)?` };
@@ -279,6 +280,13 @@ export class PythonSession {
     const o = this.outcomeOf(r, fn);
     if (o.restart) await restart();
     return o.outcome;
+  }
+
+  /** The process is not trusted again (a hang, a crash, a broken reply, memory): killed; the next call starts another. */
+  private async replace(child: PyProcess): Promise<void> {
+    this.live = false;
+    this.child = undefined;
+    await child.killAndWait();
   }
 
   /** One `result` reply as the call's outcome, and whether the process must be replaced. */
@@ -322,7 +330,7 @@ export class PythonSession {
     if (name === undefined) return [];
     const args = argsList.map((a) => {
       if (!Array.isArray(a)) throw new TypeError('callMany(): every entry of argsList must be an array');
-      return JSON.parse(encodeTransfer(a)) as unknown;
+      return encodeTransfer(a);
     });
     if (!this.live || !this.child || this.child.ended) {
       const r = await this.begin();
@@ -333,13 +341,9 @@ export class PythonSession {
     this.callsInExercise += args.length;
     let wait = this.limits.callTimeoutMs;
     if (deadlineMs !== undefined) wait = Math.max(1, Math.min(wait, deadlineMs - performance.now()));
-    child.send({ t: 'calls', id, name, args });
+    child.sendLine(`{"t":"calls","id":${id},"name":${JSON.stringify(name)},"args":[${args.join(',')}]}`);
     const r = await child.next(wait);
-    const restart = async (): Promise<void> => {
-      this.live = false;
-      this.child = undefined;
-      await child.killAndWait();
-    };
+    const restart = (): Promise<void> => this.replace(child);
     if (r === 'deadline' || r === 'end') {
       await restart();
       return [];

@@ -208,12 +208,13 @@ function resultOf(id: number, r: unknown): ResultMessage {
  */
 async function calls(m: CallsMessage): Promise<ResultsMessage> {
   const { id } = m;
-  if (isolate === undefined || dispatch === undefined || namespace === undefined || isolate.isDisposed || !Array.isArray(m.args)) {
+  if (isolate === undefined || dispatch === undefined || namespace === undefined || isolate.isDisposed) {
     return { t: 'results', id, results: [], stopped: 'memory' };
   }
+  if (typeof m.args !== 'string') return { t: 'results', id, results: [], stopped: 'invalid' };
   let r: unknown;
   try {
-    r = dispatch.applySync(undefined, ['many', namespace.derefInto(), m.name, JSON.stringify(m.args)], { timeout: m.timeoutMs });
+    r = dispatch.applySync(undefined, ['many', namespace.derefInto(), m.name, m.args], { timeout: m.timeoutMs });
   } catch {
     return { t: 'results', id, results: [], stopped: isolate.isDisposed ? 'memory' : 'timeout' };
   }
@@ -223,10 +224,9 @@ async function calls(m: CallsMessage): Promise<ResultsMessage> {
   } catch {
     tags = undefined;
   }
-  if (!Array.isArray(tags) || tags.length !== m.args.length) return { t: 'results', id, results: [], stopped: 'invalid' };
-  const results = tags.map((tag) => resultOf(id, tag));
-  // an allocation failure inside one call leaves the isolate suspect: the host replaces the child
-  return { t: 'results', id, results };
+  // (the host checks that there is one result per argument list)
+  if (!Array.isArray(tags)) return { t: 'results', id, results: [], stopped: 'invalid' };
+  return { t: 'results', id, results: tags.map((tag) => resultOf(id, tag)) };
 }
 
 async function handle(raw: unknown): Promise<void> {

@@ -105,8 +105,6 @@ const DEFAULTS = { callTimeoutMs: 2000, loadTimeoutMs: 3000, memoryMb: 64 } as c
 const HELLO_DEADLINE_MS = 10_000;
 const MIN_MEMORY_MB = 8;
 const MAX_EXPORT_NAME = 200;
-/** A batch of calls (callMany) runs within this many calls' time limits together: one, so a hang costs one more limit. */
-const BATCH_CALLS = 1;
 const CHILD_NODE_FLAGS = ['--no-node-snapshot', '--max-old-space-size=256', '--disable-proto=throw', '--no-warnings'];
 
 /**
@@ -629,12 +627,11 @@ class Session implements SandboxSession {
     const id = this.nextId++;
     this.callsSinceLoad += texts.length;
     const { callTimeoutMs, killAfterMs } = this.limits;
-    // the whole batch within BATCH_CALLS time limits; past them (a slow answer, or one that hangs)
-    // none is answered and the caller calls them one by one, each with its own limit
-    const limit = Math.min(texts.length, BATCH_CALLS) * callTimeoutMs;
-    let wait = limit + (killAfterMs - callTimeoutMs);
+    // the whole batch within one call's time limit and hard deadline (a hang then costs one limit more);
+    // past it none is answered and the caller calls them one by one, each with its own limit
+    let wait = killAfterMs;
     if (req.deadlineMs !== undefined) wait = Math.max(1, Math.min(wait, req.deadlineMs - performance.now()));
-    child.send({ t: 'calls', id, name: exportName, args: texts, timeoutMs: limit });
+    child.send({ t: 'calls', id, name: exportName, args: `[${texts.join(',')}]`, timeoutMs: callTimeoutMs });
     const ev = await child.next(wait);
     if (this.closed) return [];
     const whole = ev.kind === 'message' && ev.msg.t === 'results' && ev.msg.id === id && ev.msg.stopped === undefined && Array.isArray(ev.msg.results) && ev.msg.results.length === texts.length;

@@ -305,7 +305,7 @@ export const PRELUDE_SOURCE = String.raw`(function () {
     return text + ']';
   }
 
-  function callOne(ns, name, argsText) {
+  function callOne(ns, name, args) {
     var exported = false;
     var f;
     try {
@@ -316,7 +316,6 @@ export const PRELUDE_SOURCE = String.raw`(function () {
     }
     if (!exported) return 'M';
     if (typeof f !== 'function') return 'Mnot a function';
-    var args = jsonParse(argsText, revive);
     var result;
     try {
       result = apply(f, undefined, args);
@@ -335,9 +334,9 @@ export const PRELUDE_SOURCE = String.raw`(function () {
     try {
       if (op === 'exports') return 'E' + exportedFunctions(ns);
       if (op === 'many') {
-        // one export on many argument lists (argsText: a JSON array of encoded argument arrays), in order;
+        // one export on many argument lists (argsText: the encoded array of argument arrays), in order;
         // 'B' + a JSON array of the tagged results, one per list
-        var lists = jsonParse(argsText);
+        var lists = jsonParse(argsText, revive);
         var out = '[';
         for (var i = 0; i < lists.length; i++) {
           var one;
@@ -350,7 +349,7 @@ export const PRELUDE_SOURCE = String.raw`(function () {
         }
         return 'B' + out + ']';
       }
-      return callOne(ns, name, argsText);
+      return callOne(ns, name, jsonParse(argsText, revive));
     } catch (e) {
       return describeThrown(e);
     }

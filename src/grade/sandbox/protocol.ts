@@ -67,8 +67,8 @@ export interface CallsMessage {
   t: 'calls';
   id: number;
   name: string;
-  /** One encoded arguments array per call. */
-  args: string[];
+  /** The array of the calls' arguments arrays, encoded once by codec.encodeTransfer. */
+  args: string;
   /** For all of them together. */
   timeoutMs: number;
 }
