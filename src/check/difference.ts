@@ -27,6 +27,10 @@ export interface Estimate {
   rounding: number;
   /** The largest step of the stencil that produced `value`. */
   step: number;
+  /** Every value of f on the stencil was bit-identical to f(x): f does not change at this scale. */
+  flat?: boolean;
+  /** How far f's slope changes across the stencil: |f″|·h at the coarsest level, or the plain central differences' spread around `value`. */
+  spread?: number;
 }
 
 export interface Derivative extends Estimate {
@@ -50,6 +54,12 @@ export interface DifferentiateOptions {
   actualStep?: (t: number) => number;
   /** Whether an estimate is precise enough to witness a verdict on its own. Default: always. */
   precise?: (e: Estimate) => boolean;
+  /**
+   * Whether an estimate at another step clears a failure the estimate
+   * `failing` showed (it agrees, more precisely than the disagreement it
+   * clears). Default: a pass that is precise.
+   */
+  clears?: (e: Estimate, failing: Estimate) => boolean;
   /** Disagreement over the bound, for an estimate that fails. Default: Infinity. */
   severity?: (e: Estimate) => number;
   /** Largest step any growth may reach. Default: Infinity. */
@@ -107,6 +117,9 @@ function tableauDerivative(
   let straddled: Estimate | undefined;
   let unconverged: Estimate | undefined;
   let h = h0;
+  // Growth stops at the largest power of two within maxStep (a step that would overshoot is clamped, not refused).
+  const maxStep = opts.maxStep ?? Infinity;
+  const ceiling = Number.isFinite(maxStep) ? 2 ** Math.floor(Math.log2(maxStep)) : Infinity;
 
   for (;;) {
     const T: number[][] = [];
@@ -169,10 +182,15 @@ function tableauDerivative(
         break;
       }
       const truncation = Math.max(Math.abs(value - T[k]![k - 1]!), Math.abs(value - T[k - 1]![k - 1]!));
-      const est: Estimate = { value, truncation, rounding: sig * A[k]![k]!, step: h };
+      // how far the plain central differences stray from the estimate, and f″·h: the scale of f's slope across the stencil
+      let spread = (2 * Math.abs(S[0]!)) / h;
+      for (let j = 0; j <= k; j++) spread = Math.max(spread, Math.abs(T[j]![0]! - value));
+      const est: Estimate = { value, truncation, rounding: sig * A[k]![k]!, step: h, spread, ...(flat ? { flat } : {}) };
       trail.push(est);
       if (!best || est.truncation + est.rounding <= best.truncation + best.rounding) best = est;
       verdict = judge(best);
+      // a pass on a flat stencil waits for the larger steps (only a function flat there too is flat)
+      if (verdict === 'pass' && best.flat && flatGrowths < 3 && h < ceiling) break;
       if (verdict === 'pass') {
         // Agreement at a kink (a subgradient equal to the central difference) is still reported as one.
         const nS = S.length;
@@ -205,10 +223,9 @@ function tableauDerivative(
       else if (!overall || best.truncation + best.rounding <= overall.truncation + overall.rounding) overall = best;
     }
     // A flat stencil is tried again with far larger steps: only a function that is flat there too is flat.
-    const maxStep = opts.maxStep ?? Infinity;
-    if (flat && best && !nonFinite && flatGrowths < 3 && h * 1024 <= maxStep) {
+    if (flat && best && !nonFinite && flatGrowths < 3 && h < ceiling) {
       flatGrowths++;
-      h *= 1024;
+      h = Math.min(h * 1024, ceiling);
       continue;
     }
     // Rounding alone keeps the verdict open: larger steps (the point's scale may be far smaller than f's).
@@ -216,11 +233,12 @@ function tableauDerivative(
     const fdNow = best ? best.truncation + best.rounding : Infinity;
     // Grow once freely; again only while truncation is still negligible (a point whose scale is far
     // below f's, like x ~ 1e-20 in e^x), since each growth multiplies it by about grow⁴.
-    const improving = fdNow < lastGrowthFd / 2 && (grown === 0 || (best !== undefined && best.truncation < best.rounding / 1000));
-    if (roundingBound && grown < maxGrowths && !nonFinite && shrinks === 0 && improving && h * grow <= maxStep) {
+    // (A quadratic's truncation estimate is rounding noise itself: growth stops where it stops improving.)
+    const improving = fdNow < lastGrowthFd / 2 && (grown === 0 || (best !== undefined && best.truncation < best.rounding));
+    if (roundingBound && grown < maxGrowths && !nonFinite && shrinks === 0 && improving && h < ceiling) {
       grown++;
       lastGrowthFd = fdNow;
-      h *= grow;
+      h = Math.min(h * grow, ceiling);
       continue;
     }
     // After growing, a truncation-bound attempt only says the growth went too far: the best clean attempt stands.
@@ -272,20 +290,26 @@ export function differentiate(
   const precise = opts.precise ?? (() => true);
   const severity = opts.severity ?? (() => Infinity);
   const witnessed = (e: Derivative): boolean => judge(e) === 'fail' && (precise(e) || severity(e) >= 3);
+  const clears = opts.clears ?? ((e: Estimate) => judge(e) === 'pass' && precise(e));
   const first = tableauDerivative(phi, f0, h0, sigma, judge, opts);
   if (first.kink || first.undefinedNearby || judge(first) !== 'fail') return first;
   let trail = [...first.trail];
   const maxStep = opts.maxStep ?? Infinity;
   const steps = [first.step / 256, ...[256, 256 ** 2, 256 ** 3].map((g) => first.step * g).filter((h) => h <= maxStep)];
   let witness: Derivative | undefined = witnessed(first) ? first : undefined;
+  const bound = (e: Estimate): number => 3 * (e.truncation + e.rounding);
   for (const [k, h] of steps.entries()) {
     if (witness && k > 0) break;
     const e = tableauDerivative(phi, f0, powerOfTwo(h), sigma, judge, opts);
     trail = [...trail, ...e.trail];
     if (e.kink) return { ...e, trail };
     if (e.undefinedNearby) continue;
+    // A finer step (truncation 256² times smaller) that contradicts the witness beyond both bounds: the
+    // noise model is wrong (f rounds relative to some larger intermediate), so neither estimate is believed.
+    const w = witness;
+    if (k === 0 && w && e.trail.some((t) => t.step <= w.step / 16 && Math.abs(t.value - w.value) > bound(t) + bound(w))) return { ...first, trail, unresolved: true };
     const v = judge(e);
-    if (v === 'pass' && precise(e)) return { ...e, trail };
+    if (v !== 'fail' && clears(e, witness ?? first)) return { ...e, trail };
     if (!witness && witnessed(e)) witness = e;
   }
   if (witness) return { ...witness, trail };

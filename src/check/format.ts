@@ -28,7 +28,7 @@ function table(header: string[], rows: string[][]): string[] {
 export function formatResult(r: CheckResult, maxRows = 10): string {
   const lines: string[] = [];
   lines.push(
-    `gradient check ${r.ok ? 'passed' : 'FAILED'} (${r.mode}, ${r.checked} ${r.mode === 'directional' ? 'directions' : 'entries'} checked, ${r.evaluations} calls of f, seed ${r.seed})`,
+    `gradient check ${r.verdict === 'pass' ? 'passed' : r.verdict === 'fail' ? 'FAILED' : 'INCONCLUSIVE'} (${r.mode}, ${r.checked} ${r.mode === 'directional' ? 'directions' : 'entries'} checked, ${r.evaluations} calls of f, seed ${r.seed})`,
   );
   for (const reason of r.reasons) lines.push(`  - ${reason}`);
   const worst = [...r.failures].sort((a, b) => b.absError / (b.bound || 1e-300) - a.absError / (a.bound || 1e-300));
@@ -39,7 +39,7 @@ export function formatResult(r: CheckResult, maxRows = 10): string {
       ...table(
         ['entry', 'analytic', 'numeric', 'abs error', 'rel error', 'bound'],
         worst.slice(0, maxRows).map((f) => [
-          f.name ?? (f.index >= 0 ? `[${f.index}]` : `direction ${f.direction}`),
+          f.name,
           ...sciPair(f.analytic, f.numeric),
           sci(f.absError),
           sci(f.relError),
@@ -55,7 +55,17 @@ export function formatResult(r: CheckResult, maxRows = 10): string {
     lines.push(
       ...table(
         ['entry', 'analytic', 'left', 'right'],
-        badKinks.slice(0, maxRows).map((k) => [k.name ?? (k.index >= 0 ? `[${k.index}]` : `direction ${k.direction}`), sci(k.analytic), sci(k.left), sci(k.right)]),
+        badKinks.slice(0, maxRows).map((k) => [k.name, sci(k.analytic), sci(k.left), sci(k.right)]),
+      ),
+    );
+  }
+  if (r.unresolved.length) {
+    lines.push('');
+    lines.push(`unresolved (${Math.min(maxRows, r.unresolved.length)} of ${r.unresolved.length}): neither passed nor failed`);
+    lines.push(
+      ...table(
+        ['entry', 'analytic', 'numeric', 'bound reached', 'bound needed', 'step', 'why'],
+        r.unresolved.slice(0, maxRows).map((u) => [u.name, ...sciPair(u.analytic, u.numeric), sci(u.resolution), sci(u.needed), sci(u.step), u.why]),
       ),
     );
   }

@@ -16,9 +16,35 @@ export interface Failure {
   bound: number;
   /** In directional mode, the direction that failed (for index −1). */
   direction?: number;
-  /** Set by checkParams: `W1[3,2]`. */
-  name?: string;
+  /** The entry's name: `x[3]` for a flat input, `W1[3,2]` for a named tensor, `direction 4` for a direction. */
+  name: string;
 }
+
+/**
+ * An entry (or direction) the check could not decide: its estimate's error
+ * bound never came below what it takes to tell a right value from a wrong
+ * one, at any step tried. It is neither passed nor failed.
+ */
+export interface Unresolved {
+  /** Flat index (−1 for a direction). */
+  index: number;
+  direction?: number;
+  name: string;
+  analytic: number;
+  /** The best estimate reached (NaN when f was not finite at any step tried). */
+  numeric: number;
+  /** The error bound reached: 3 × (truncation + rounding). */
+  resolution: number;
+  /** The bound it needed to reach. */
+  needed: number;
+  /** The step of the best estimate. */
+  step: number;
+  /** 'noise': the bound never came low enough; 'disagreed': it differed, never provably; 'not finite': f was not finite at every step. */
+  why: 'noise' | 'disagreed' | 'not finite';
+}
+
+/** pass: every entry resolved and right; fail: a wrong entry (or defence) shown; inconclusive: no failure, but some entry unresolved. */
+export type CheckVerdict = 'pass' | 'fail' | 'inconclusive';
 
 /** An entry where f is not differentiable within the step. It passes only if `analytic` lies between `left` and `right`. */
 export interface Kink {
@@ -28,7 +54,7 @@ export interface Kink {
   analytic: number;
   ok: boolean;
   direction?: number;
-  name?: string;
+  name: string;
 }
 
 /** What was measured at one checked entry or direction (kept with `record: true`). */
@@ -50,6 +76,9 @@ export interface EntryRecord {
 }
 
 export interface CheckResult {
+  /** pass, fail or inconclusive: see CheckVerdict. */
+  verdict: CheckVerdict;
+  /** True only for a pass. */
   ok: boolean;
   mode: CheckMode;
   /** Calls of f. */
@@ -57,10 +86,19 @@ export interface CheckResult {
   /** Calls of grad (or vjp). */
   gradientCalls: number;
   maxAbsError: number;
+  /**
+   * The largest relative error over the resolved entries: |analytic − numeric|
+   * over the entry's own magnitude max(|analytic|, |numeric|), floored at the
+   * entry's error bound so that an entry indistinguishable from zero counts 0
+   * to 1, never more (a correct gradient stays near the differences' own
+   * precision; a wrong entry shows its relative error).
+   */
   maxRelError: number;
   failures: Failure[];
   kinks: Kink[];
-  /** Why the check failed, in words: one line per problem. Empty when ok. */
+  /** Entries (or directions) that could not be decided, by name: they make the verdict inconclusive. */
+  unresolved: Unresolved[];
+  /** Why the check did not pass, in words: one line per problem, naming the entries. Empty on a pass. */
   reasons: string[];
   /** Things that did not fail the check but limit what it proves (imprecise entries, …). */
   warnings: string[];
@@ -89,9 +127,10 @@ interface Context {
   opts: ResolvedOptions;
   eps: number;
   /**
-   * Precision worth paying for: 1% of rtol times the largest analytic entry.
-   * An estimate this precise is accepted without refining further, so
-   * entries that are (near) zero do not chase a zero tolerance.
+   * The absolute precision below which no entry need be resolved:
+   * resolution × ZERO_SHARE × the largest analytic entry. An entry far
+   * smaller than the gradient (or zero) is resolved to this, not to a
+   * zero tolerance.
    */
   floor: number;
   /**
@@ -100,65 +139,110 @@ interface Context {
    * check falls back on 64·u·max(1, |f(x)|) per unit of x's scale. 0 otherwise.
    */
   stationaryAtol: number;
+  name: (i: number) => string;
 }
 
-/** Per-coordinate scale: |x_i|, but never below a tenth of x's RMS (and 1 when x is all zeros). */
+/** Entries below this share of the largest entry are resolved absolutely (to resolution × share × max), not relative to themselves. */
+const ZERO_SHARE = 1e-9;
+/** The safety factor on the estimate's error bound (truncation + rounding). */
+const SAFETY = 3;
+/** The analytic value's own rounding, in units of |entry|: below this no disagreement is called a failure. */
+const ANALYTIC_ULPS = 32;
+/**
+ * A direction's allowance, in ulps of Σ|terms|: the analytic sum's rounding, and f's rounding
+ * relative to intermediates it never shows in its noise (log(1 + ε) moves in steps of u whatever
+ * ε's share of the direction). 256u·Σ|terms| still catches a 1e-6 error in one of 1,000 similar terms.
+ */
+const DIRECTION_ULPS = 256;
+/**
+ * The largest error bound, relative to the entry's own scale, with which an
+ * agreeing entry still passes; above it the entry is unresolved. The scale is
+ * max(|analytic|, |numeric|, |f″|·h): an entry indistinguishable from zero is
+ * judged against how fast f's slope changes across the stencil.
+ */
+const UNRESOLVED_SHARE = { float64: 1e-2, float32: 1e-1 } as const;
+
+/**
+ * Per-coordinate scale: |x_i|, but never below a tenth of x's RMS (and 1 when
+ * x is all zeros), rounded to a power of two: with power-of-two steps, x + t·d
+ * is then exact in every entry, so a direction's step is the step taken.
+ */
 function coordinateScales(x: Float64Array): Float64Array {
   let ss = 0;
   for (const v of x) ss += v * v;
   const rms = Math.sqrt(ss / x.length);
   const floor = rms > 0 ? 0.1 * rms : 1;
-  return x.map((v) => Math.max(Math.abs(v), floor));
+  return x.map((v) => powerOfTwo(Math.max(Math.abs(v), floor)));
 }
 
-function relErr(abs: number, a: number, n: number, floor: number): number {
-  const d = Math.max(Math.abs(a), Math.abs(n), floor);
+/** |analytic − numeric| relative to the entry's own magnitude, never beyond 1 for an entry within its bound of zero. */
+function relErr(abs: number, a: number, n: number, bound: number): number {
+  const d = Math.max(Math.abs(a), Math.abs(n), bound);
   return d > 0 ? abs / d : 0;
 }
 
-/** The judge for one quantity: analytic `a` against the estimate, with tolerance `tol` on top of the estimate's own error. */
 /**
- * An estimate is precise enough when its error bound is within the
- * tolerance, or, for an entry indistinguishable from zero (both values
- * within the bound), when the bound is below `floor`: a zero entry has no
- * relative tolerance to reach.
+ * How one quantity is judged. `tol`: the disagreement allowed on top of the
+ * estimate's own bound (the user's atol/rtol and the analytic value's
+ * rounding); `needed`: the bound an estimate must reach to decide (the
+ * resolution asked for). Both from the analytic value and the estimate.
  */
-function preciseEnough(a: number, e: Estimate, tol: number, floor: number): boolean {
-  const fd = 3 * (e.truncation + e.rounding);
-  return fd <= tol || (Math.max(Math.abs(a), Math.abs(e.value)) <= fd && fd <= floor);
+interface Tolerance {
+  tol: (a: number, n: number) => number;
+  needed: (a: number, n: number) => number;
 }
 
-/** The judge for one quantity: analytic `a` against the estimate, with tolerance `tol` on top of the estimate's own error. */
-function judgeFor(a: number, tolOf: (a: number, n: number) => number, floor: number): (e: Estimate) => Verdict {
+const fdBound = (e: Estimate): number => SAFETY * (e.truncation + e.rounding);
+
+/** An agreeing estimate decides (passes) when its bound is within UNRESOLVED_SHARE of the entry's own scale (or f is flat). */
+function decides(a: number, e: Estimate, t: Tolerance, share: number): boolean {
+  const fd = fdBound(e);
+  if (e.flat && Math.abs(a) <= fd + t.tol(a, e.value)) return true;
+  // (a bound within a few times the allowed disagreement decides too: differences below it do not matter)
+  return fd <= Math.max(4 * t.tol(a, e.value), t.needed(a, e.value), share * Math.max(Math.abs(a), Math.abs(e.value), e.spread ?? 0));
+}
+
+/** An estimate is precise enough to stop refining when its bound is within what is needed (or within the allowed disagreement itself). */
+function resolvedBy(a: number, e: Estimate, t: Tolerance): boolean {
+  const fd = fdBound(e);
+  // f bit-identical across the whole stencil and an analytic value within its bound: nothing finer exists to resolve
+  if (e.flat && Math.abs(a) <= fd + t.tol(a, e.value)) return true;
+  return fd <= Math.max(t.tol(a, e.value), t.needed(a, e.value));
+}
+
+/** The judge for one quantity: analytic `a` against the estimate. */
+function judgeFor(a: number, t: Tolerance): (e: Estimate) => Verdict {
   return (e) => {
     const diff = Math.abs(a - e.value);
-    const fd = 3 * (e.truncation + e.rounding);
-    const tol = tolOf(a, e.value);
-    if (diff <= tol + fd) return preciseEnough(a, e, tol, floor) ? 'pass' : 'undecided';
+    if (diff <= t.tol(a, e.value) + fdBound(e)) return resolvedBy(a, e, t) ? 'pass' : 'undecided';
     return 'fail';
   };
 }
 
+type Status = 'pass' | 'fail' | 'unresolved';
+
 interface Judged {
+  status: Status;
+  /** status === 'pass' (a kink's subgradient included). */
   ok: boolean;
   kink: boolean;
   numeric: number;
   absError: number;
   relError: number;
   bound: number;
-  imprecise: boolean;
-  /** Disagreed, but never precisely enough to call it a failure. */
-  unresolved?: boolean;
+  /** The bound that was needed to decide (for unresolved). */
+  needed: number;
+  why?: Unresolved['why'];
   d: Derivative;
 }
 
-/** Differentiates along `phi` and decides: pass, fail, or kink (pass iff a subgradient). */
+/** Differentiates along `phi` and decides: pass, fail, unresolved, or kink (pass iff a subgradient). */
 function judgeDerivative(
   ctx: Context,
   phi: (t: number) => number,
   h: number,
   a: number,
-  tolOf: (a: number, n: number) => number,
+  t: Tolerance,
   unit = 1,
   actualStep?: (t: number) => number,
   maxStep = Infinity,
@@ -166,11 +250,14 @@ function judgeDerivative(
 ): Judged {
   // With `unit` ≠ 1, phi and `a` are in units of 2^-k of f (directions whose ∇f·d overflows).
   const sigma = ctx.sigma * unit;
-  const floor = ctx.floor * unit;
-  const d = differentiate(phi, ctx.f0 * unit, h, sigma, judgeFor(a, tolOf, floor), {
+  const share = UNRESOLVED_SHARE[ctx.opts.precision];
+  const judge = judgeFor(a, t);
+  const d = differentiate(phi, ctx.f0 * unit, h, sigma, judge, {
     unitRoundoff: ctx.eps,
-    precise: (e) => preciseEnough(a, e, tolOf(a, e.value), floor),
-    severity: (e) => Math.abs(a - e.value) / (tolOf(a, e.value) + 3 * (e.truncation + e.rounding)),
+    precise: (e) => resolvedBy(a, e, t),
+    // another step clears a failure only by agreeing more precisely than the disagreement it shows
+    clears: (e, w) => Math.abs(a - e.value) <= t.tol(a, e.value) + fdBound(e) && decides(a, e, t, share) && fdBound(e) < Math.abs(a - w.value) / 2,
+    severity: (e) => Math.abs(a - e.value) / (t.tol(a, e.value) + fdBound(e)),
     ...(actualStep ? { actualStep } : {}),
     maxStep,
     inputMagnitude,
@@ -180,32 +267,23 @@ function judgeDerivative(
     const lo = Math.min(left, right);
     const hi = Math.max(left, right);
     // One-sided differences at the finest step: noise 2σ/h each.
-    const slack = tolOf(a, hi) + 3 * ((2 * sigma) / step);
+    const slack = t.tol(a, hi) + 3 * ((2 * sigma) / step);
     const ok = a >= lo - slack && a <= hi + slack;
     const absError = a < lo ? lo - a : a > hi ? a - hi : 0;
-    return { ok, kink: true, numeric: (left + right) / 2, absError, relError: relErr(absError, a, hi, 0), bound: slack, imprecise: false, d };
+    return { status: ok ? 'pass' : 'fail', ok, kink: true, numeric: (left + right) / 2, absError, relError: relErr(absError, a, hi, slack), bound: slack, needed: slack, d };
   }
   if (d.undefinedNearby) {
-    return { ok: true, kink: false, numeric: NaN, absError: 0, relError: 0, bound: Infinity, imprecise: true, d };
+    return { status: 'unresolved', ok: false, kink: false, numeric: NaN, absError: 0, relError: 0, bound: Infinity, needed: t.needed(a, a), why: 'not finite', d };
   }
-  if (d.unresolved) {
-    const absError = Math.abs(a - d.value);
-    return { ok: true, kink: false, numeric: d.value, absError, relError: relErr(absError, a, d.value, 0), bound: Infinity, imprecise: true, unresolved: true, d };
-  }
-  const fd = 3 * (d.truncation + d.rounding);
-  const tol = tolOf(a, d.value);
-  const bound = tol + fd;
+  const fd = fdBound(d);
+  const bound = t.tol(a, d.value) + fd;
   const absError = Math.abs(a - d.value);
-  return {
-    ok: absError <= bound,
-    kink: false,
-    numeric: d.value,
-    absError,
-    relError: relErr(absError, a, d.value, fd),
-    bound,
-    imprecise: !preciseEnough(a, d, tol, ctx.floor * unit) && absError <= bound,
-    d,
-  };
+  const relError = relErr(absError, a, d.value, fd);
+  const needed = Math.max(t.tol(a, d.value), t.needed(a, d.value));
+  if (d.unresolved) return { status: 'unresolved', ok: false, kink: false, numeric: d.value, absError, relError, bound, needed, why: 'disagreed', d };
+  if (absError > bound) return { status: 'fail', ok: false, kink: false, numeric: d.value, absError, relError, bound, needed, d };
+  if (!decides(a, d, t, share)) return { status: 'unresolved', ok: false, kink: false, numeric: d.value, absError, relError, bound, needed, why: 'noise', d };
+  return { status: 'pass', ok: true, kink: false, numeric: d.value, absError, relError, bound, needed, d };
 }
 
 /**
@@ -225,10 +303,23 @@ function autoStep(ctx: Context, s: number, slope: number): number {
   return s * Math.min(0.1, Math.max(2 * Math.max(rel, ctx.eps) ** 0.2, 1e-10));
 }
 
+/** f's noise over a step of the entry's whole scale, in units of σ/step: finite differences inside the point's neighbourhood resolve no further. */
+const NOISE_FLOOR = 64;
+
+/**
+ * What an entry needs: its own magnitude times the resolution (floored for
+ * entries near zero), but never below what f's noise permits over a step of
+ * the entry's whole scale (NOISE_FLOOR·σ/maxStep).
+ */
+function neededFor(ctx: Context, noiseFloor: number): (a: number, n: number) => number {
+  const { resolution } = ctx.opts;
+  return (a, n) => Math.max(resolution * Math.max(Math.abs(a), Math.abs(n)), ctx.floor, noiseFloor);
+}
+
 /** The check of one coordinate i of the gradient. */
-function checkCoordinate(ctx: Context, i: number): Judged {
-  const xp = ctx.x.slice();
-  const xi = ctx.x[i]!;
+function checkCoordinate(ctx: Context, i: number, at: Float64Array = ctx.x): Judged {
+  const xp = at.slice();
+  const xi = at[i]!;
   const phi = (t: number): number => {
     xp[i] = xi + t;
     const v = ctx.g.f(xp, `x + ${t}·e[${i}]`);
@@ -242,7 +333,12 @@ function checkCoordinate(ctx: Context, i: number): Judged {
       : ctx.opts.step;
   const { rtol } = ctx.opts;
   const atol = Math.max(ctx.opts.atol, ctx.stationaryAtol / ctx.scale[i]!);
-  return judgeDerivative(ctx, phi, h, ctx.grad[i]!, (a, n) => atol + rtol * Math.max(Math.abs(a), Math.abs(n)), 1, (t) => xi + t - xi, Math.max(ctx.scale[i]!, 1));
+  const maxStep = Math.max(ctx.scale[i]!, 1);
+  const t: Tolerance = {
+    tol: (a, n) => atol + (rtol + ANALYTIC_ULPS * ctx.eps) * Math.max(Math.abs(a), Math.abs(n)),
+    needed: neededFor(ctx, (NOISE_FLOOR * ctx.sigma) / maxStep),
+  };
+  return judgeDerivative(ctx, phi, h, ctx.grad[i]!, t, 1, (s) => xi + s - xi, maxStep);
 }
 
 /** The check of the directional derivative along d = v ⊙ scale, v a ±1 vector on `support` (all entries when absent). */
@@ -253,6 +349,8 @@ function checkDirection(ctx: Context, v: Float64Array, support?: Uint32Array): J
   let absTerms = 0;
   let maxTerm = 0;
   let maxD = 0;
+  // the smallest term that matters (above ZERO_SHARE of the largest), in units of the largest: see `needed`
+  let minShare = 1;
   const visit = (i: number): void => {
     const di = v[i]! * ctx.scale[i]!;
     dir[i] = di;
@@ -287,6 +385,14 @@ function checkDirection(ctx: Context, v: Float64Array, support?: Uint32Array): J
     if (support) for (const i of support) rescale(i);
     else for (let i = 0; i < n; i++) rescale(i);
   }
+  const share = (i: number): void => {
+    const r = Math.abs(ctx.grad[i]! * dir[i]!) / (maxTerm / unit);
+    if (r >= ZERO_SHARE && r < minShare) minShare = r;
+  };
+  if (maxTerm > 0) {
+    if (support) for (const i of support) share(i);
+    else for (let i = 0; i < n; i++) share(i);
+  }
   const xp = new Float64Array(n);
   const phi = (t: number): number => {
     for (let i = 0; i < n; i++) xp[i] = ctx.x[i]! + t * dir[i]!;
@@ -297,12 +403,18 @@ function checkDirection(ctx: Context, v: Float64Array, support?: Uint32Array): J
       ? // φ′ = ∇f·d is a signed sum (≈ √n terms' worth), so its own size, not Σ|terms|, sets the scale.
         powerOfTwo(Math.max(autoStep(ctx, maxD, Math.max(Math.abs(analytic), maxTerm) / unit / maxD) / maxD, 256 * ctx.eps))
       : ctx.opts.step / maxD;
-  const { atol, rtol } = ctx.opts;
-  // Per-entry tolerance for the largest term, plus the rounding of the analytic sum itself.
+  const { atol, rtol, resolution } = ctx.opts;
+  // The terms this direction sums set its tolerance: the user's per-entry atol/rtol on its largest
+  // term, and DIRECTION_ULPS of Σ|terms|, not the whole gradient's scale.
   const count = support ? support.length : n;
-  const tol = (atol * maxD + ctx.stationaryAtol * count) * unit + rtol * maxTerm + 16 * ctx.eps * absTerms;
+  const tol = (atol * maxD + ctx.stationaryAtol * count) * unit + rtol * maxTerm + DIRECTION_ULPS * ctx.eps * absTerms;
+  // Resolved to `resolution` of the smallest term it sums, so that one entry off by that relative
+  // amount shows (within what f's noise permits over the whole step, t = 1).
+  const noiseFloor = NOISE_FLOOR * ctx.sigma * unit;
+  const needed = Math.max(resolution * maxTerm * minShare, ctx.floor * maxD * unit, noiseFloor);
+  const t: Tolerance = { tol: () => tol, needed: () => needed };
   // d is already scaled like x, so steps in t beyond 1 leave the point's neighbourhood.
-  return { ...judgeDerivative(ctx, phi, h, analytic, () => tol, unit, undefined, Math.max(1, h)), analytic };
+  return { ...judgeDerivative(ctx, phi, h, analytic, t, unit, undefined, Math.max(1, h)), analytic };
 }
 
 function signs(rng: Rng, n: number): Float64Array {
@@ -314,35 +426,51 @@ function signs(rng: Rng, n: number): Float64Array {
 /** Told of every entry checked individually (its index and relative error), whether or not entries are recorded. */
 export type EntryObserver = (index: number, relError: number) => void;
 
+/** A list of names, at most `max` of them: `x[0], x[3], x[7] and 4 more`. */
+export function nameList(names: readonly string[], max = 8): string {
+  if (names.length <= max) return names.join(', ');
+  return `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
 class Collector {
   failures: Failure[] = [];
   kinks: Kink[] = [];
+  unresolved: Unresolved[] = [];
   warnings: string[] = [];
   entries: EntryRecord[] = [];
   maxAbs = 0;
   maxRel = 0;
-  imprecise = 0;
-  unresolved = 0;
-  undefinedNearby = 0;
 
   constructor(
     private readonly record: boolean,
+    private readonly name: (i: number) => string,
     private readonly onEntry?: EntryObserver,
   ) {}
 
   add(index: number, analytic: number, j: Judged, direction?: number): void {
-    if (index >= 0) this.onEntry?.(index, j.relError);
-    if (!j.d.undefinedNearby) {
+    if (index >= 0) this.onEntry?.(index, j.status === 'unresolved' ? NaN : j.relError);
+    if (j.status !== 'unresolved') {
       this.maxAbs = Math.max(this.maxAbs, j.absError);
       this.maxRel = Math.max(this.maxRel, j.relError);
-    } else this.undefinedNearby++;
-    if (j.unresolved) this.unresolved++;
-    else if (j.imprecise && !j.d.undefinedNearby) this.imprecise++;
+    }
     const dir = direction === undefined ? {} : { direction };
+    const name = index >= 0 ? this.name(index) : `direction ${direction}`;
     if (j.kink) {
-      this.kinks.push({ index, left: j.d.kink!.left, right: j.d.kink!.right, analytic, ok: j.ok, ...dir });
-    } else if (!j.ok) {
-      this.failures.push({ index, analytic, numeric: j.numeric, absError: j.absError, relError: j.relError, bound: j.bound, ...dir });
+      this.kinks.push({ index, left: j.d.kink!.left, right: j.d.kink!.right, analytic, ok: j.ok, name, ...dir });
+    } else if (j.status === 'fail') {
+      this.failures.push({ index, analytic, numeric: j.numeric, absError: j.absError, relError: j.relError, bound: j.bound, name, ...dir });
+    } else if (j.status === 'unresolved') {
+      this.unresolved.push({
+        index,
+        ...dir,
+        name,
+        analytic,
+        numeric: j.numeric,
+        resolution: Number.isFinite(j.d.truncation + j.d.rounding) ? fdBound(j.d) : Infinity,
+        needed: j.needed,
+        step: j.d.step,
+        why: j.why ?? 'noise',
+      });
     }
     if (this.record) {
       this.entries.push({
@@ -387,8 +515,8 @@ function localize(ctx: Context, rng: Rng, out: Collector): { found: number; exha
     if (set.length === 1) {
       const i = set[0]!;
       const j = checkCoordinate(ctx, i);
-      if (!j.ok || j.kink) out.add(i, ctx.grad[i]!, j);
-      if (!j.ok) {
+      if (j.status !== 'pass' || j.kink) out.add(i, ctx.grad[i]!, j);
+      if (j.status === 'fail') {
         found++;
         indices.push(i);
         if (j.kink) atKinks++;
@@ -406,7 +534,7 @@ function localize(ctx: Context, rng: Rng, out: Collector): { found: number; exha
       for (let r = 0; r < 2 && !bad; r++) {
         for (const i of half) v[i] = rng.uniform() < 0.5 ? -1 : 1;
         const j = checkDirection(ctx, v, half);
-        bad = !j.ok;
+        bad = j.status === 'fail';
       }
       for (const i of half) v[i] = 0;
       if (bad) stack.push(half);
@@ -427,16 +555,32 @@ export function checkGradient(f: ScalarFn, grad: GradFn, x: ArrayLike<number>, o
   return runCheck(f, grad, x0, opts);
 }
 
+/** How entries of a flat input are named: `x[3]`. */
+export const flatName = (i: number): string => `x[${i}]`;
+
+/** The names of a list of entries, with what went wrong at each in parentheses. */
+function unresolvedReason(list: readonly Unresolved[], what: string): string {
+  const noun = list.length === 1 ? what : what.replace(/entry$/, 'entries').replace(/direction$/, 'directions');
+  const items = list.map((u) =>
+    u.why === 'not finite'
+      ? `${u.name} (f not finite at every step tried)`
+      : `${u.name} (bound ${u.resolution.toExponential(2)} reached, ${u.needed.toExponential(2)} needed${u.why === 'disagreed' ? '; it disagreed, never provably' : ''})`,
+  );
+  return `${list.length} ${noun} could not be resolved, at any step tried, finely enough to decide: ${nameList(items, 6)}`;
+}
+
 /** The check proper, on validated arguments (shared by checkJacobian and checkParams). */
-export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: ResolvedOptions, onEntry?: EntryObserver): CheckResult {
+export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: ResolvedOptions, onEntry?: EntryObserver, name: (i: number) => string = flatName): CheckResult {
   const n = x.length;
   const g = new Guarded(f, grad, n);
-  const out = new Collector(opts.record, onEntry);
+  const out = new Collector(opts.record, name, onEntry);
   const reasons: string[] = [];
   const rng = new Rng(opts.seed);
   let checked = 0;
   let sigma = 0;
+  let aborted = false;
   let directionFailures: Failure[] = [];
+  const mode = opts.mode === 'auto' ? autoMode(n, opts) : opts.mode;
   try {
     const f0 = g.f(x, 'x', true);
     const f1 = g.f(x, 'x (second call)', true);
@@ -458,7 +602,7 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
     for (let i = 0; i < n; i++) {
       const dg = Math.abs(a1[i]! - a0[i]!);
       if (dg > gTol) {
-        throw new CheckAbort(`grad is not deterministic: two calls at the same x gave ${a0[i]} and ${a1[i]} at index ${i}`);
+        throw new CheckAbort(`grad is not deterministic: two calls at the same x gave ${a0[i]} and ${a1[i]} at ${name(i)}`);
       }
     }
     const scale = coordinateScales(x);
@@ -480,17 +624,17 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
     const relNoise = Math.max(sigma / Math.max(Math.abs(f0), Number.MIN_VALUE), UNIT_ROUNDOFF[opts.precision]);
     let gmax = 0;
     for (const v of a0) gmax = Math.max(gmax, Math.abs(v));
-    const floor = Math.max(1e-2 * opts.rtol * gmax, Number.MIN_VALUE);
+    const floor = Math.max(opts.resolution * ZERO_SHARE * gmax, Number.MIN_VALUE);
     const stationaryAtol = gmax === 0 ? 64 * UNIT_ROUNDOFF[opts.precision] * Math.max(1, Math.abs(f0)) : 0;
-    const ctx: Context = { g, x, f0, grad: a0, sigma, scale, relNoise, gmax, opts, eps: UNIT_ROUNDOFF[opts.precision], floor, stationaryAtol };
+    const ctx: Context = { g, x, f0, grad: a0, sigma, scale, relNoise, gmax, opts, eps: UNIT_ROUNDOFF[opts.precision], floor, stationaryAtol, name };
 
-    if (opts.mode === 'directional') {
+    if (mode === 'directional') {
       let failedDirections = 0;
       for (let k = 0; k < opts.directions; k++) {
         const j = checkDirection(ctx, signs(rng, n));
         out.add(-1, j.analytic, j, k);
         checked++;
-        if (!j.ok) failedDirections++;
+        if (j.status === 'fail') failedDirections++;
       }
       // Failing directions move aside: `failures` lists wrong entries once localised.
       directionFailures = out.failures.splice(0);
@@ -506,13 +650,13 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
             reasons.push('localisation found no single wrong entry (the errors may cancel within every half, or lie at kinks)');
           } else {
             reasons.push(
-              `localised ${found} wrong ${found === 1 ? 'entry' : 'entries'}: ${idx.slice(0, 10).join(', ')}${idx.length > 10 ? ', …' : ''}${atKinks ? ` (${atKinks} at a kink, not a subgradient)` : ''}${exhausted ? ` (stopped at maxLocalized = ${opts.maxLocalized}; there may be more)` : ''}`,
+              `localised ${found} wrong ${found === 1 ? 'entry' : 'entries'}: ${nameList(idx.map(name), 10)}${atKinks ? ` (${atKinks} at a kink, not a subgradient)` : ''}${exhausted ? ` (stopped at maxLocalized = ${opts.maxLocalized}; there may be more)` : ''}`,
             );
           }
         }
       }
     } else {
-      const sampled = opts.mode === 'sampled' && opts.samples < n;
+      const sampled = mode === 'sampled' && opts.samples < n;
       const coords = sampled ? Uint32Array.from(rng.permutation(n).subarray(0, opts.samples)).sort() : undefined;
       const count = coords ? coords.length : n;
       for (let c = 0; c < count; c++) {
@@ -522,46 +666,57 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
         checked++;
       }
       if (out.failures.length) {
-        reasons.push(`${out.failures.length} of ${checked} checked entries disagree with finite differences beyond their error bound`);
+        reasons.push(
+          `${out.failures.length} of ${checked} checked entries disagree with finite differences beyond their error bound: ${nameList(out.failures.map((fl) => fl.name), 10)}`,
+        );
       }
     }
     const badKinks = out.kinks.filter((k) => !k.ok);
     if (badKinks.length) {
       reasons.push(
-        `${badKinks.length} ${badKinks.length === 1 ? 'entry lies' : 'entries lie'} at a kink with an analytic value outside the one-sided derivatives (not a subgradient)`,
+        `${badKinks.length} ${badKinks.length === 1 ? 'entry lies' : 'entries lie'} at a kink with an analytic value outside the one-sided derivatives (not a subgradient): ${nameList(badKinks.map((k) => k.name), 10)}`,
       );
     }
   } catch (e) {
-    if (e instanceof CheckAbort) reasons.push(e.reason);
-    else throw e;
+    if (e instanceof CheckAbort) {
+      reasons.push(e.reason);
+      aborted = true;
+    } else throw e;
   }
-  if (out.imprecise) {
-    out.warnings.push(`${out.imprecise} entries could not be resolved below the tolerance (noise or curvature); they passed on the wider bound`);
+  const failed = aborted || reasons.length > 0;
+  if (out.unresolved.length) {
+    const line = unresolvedReason(out.unresolved, mode === 'directional' ? 'entry or direction' : 'entry');
+    // Beside a failure an unresolved entry is only a note; alone, it is why the check is inconclusive.
+    (failed ? out.warnings : reasons).push(line);
   }
-  if (out.unresolved) {
-    out.warnings.push(
-      `${out.unresolved} entries disagreed with finite differences, but never by more than the differences' own uncertainty at any step tried; they are reported as unresolved, not failed`,
-    );
-  }
-  if (out.undefinedNearby) {
-    out.warnings.push(`${out.undefinedNearby} entries could not be checked: f is not finite at every step tried around x`);
-  }
+  const verdict: CheckVerdict = failed ? 'fail' : out.unresolved.length ? 'inconclusive' : 'pass';
   const result: CheckResult = {
-    ok: reasons.length === 0,
-    mode: opts.mode,
+    verdict,
+    ok: verdict === 'pass',
+    mode,
     evaluations: g.evaluations,
     gradientCalls: g.gradientCalls,
     maxAbsError: out.maxAbs,
     maxRelError: out.maxRel,
     failures: out.failures,
     kinks: out.kinks,
+    unresolved: out.unresolved,
     reasons,
     warnings: out.warnings,
     checked,
     noise: sigma,
     seed: opts.seed,
   };
-  if (opts.mode === 'directional') result.directionFailures = directionFailures;
+  if (mode === 'directional') result.directionFailures = directionFailures;
   if (opts.record) result.entries = out.entries;
   return result;
+}
+
+/**
+ * 'auto' mode: full when checking every entry costs fewer calls than the
+ * directions would (about 10 calls per entry against about 15 per
+ * direction, plus localisation), directional otherwise.
+ */
+export function autoMode(n: number, opts: ResolvedOptions): 'full' | 'directional' {
+  return 10 * n <= 15 * opts.directions + 40 ? 'full' : 'directional';
 }

@@ -1,7 +1,7 @@
 import { Rng } from '../core/rng.js';
 import { CheckAbort, validateArgs } from './guard.js';
-import { runCheck, type CheckResult } from './gradient.js';
-import { CHECK_OPTION_RULES, resolveWith, rule, type CheckOptions, type OptionRules } from './options.js';
+import { autoMode, flatName, runCheck, type CheckResult, type CheckVerdict } from './gradient.js';
+import { CHECK_OPTION_RULES, resolveWith, rule, type CheckOptions, type OptionRule, type OptionRules } from './options.js';
 
 export type VectorFn = (x: Float64Array) => ArrayLike<number>;
 export type VjpFn = (x: Float64Array, cotangent: Float64Array) => ArrayLike<number>;
@@ -9,9 +9,16 @@ export type VjpFn = (x: Float64Array, cotangent: Float64Array) => ArrayLike<numb
 export interface JacobianOptions extends CheckOptions {
   /** Random ±1 cotangents u; each turns f into the scalar uᵀf, whose gradient is vjp(x, u). Default 3. */
   cotangents?: number;
+  /** Names of f's outputs, one per output: wrong entries are then `J[loss,b2]`. Default: row numbers. */
+  outputNames?: readonly string[];
+  /** Names of x's entries, one per entry: wrong entries and failures are then named by them. Default: `x[j]` / column numbers. */
+  inputNames?: readonly string[];
 }
 
-const JACOBIAN_OPTION_RULES: OptionRules<JacobianOptions> = { ...CHECK_OPTION_RULES, cotangents: rule.positiveInt(3) };
+const names: OptionRule<readonly string[] | undefined> = (v, _g, bad) =>
+  v === undefined ? undefined : Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0) ? (v as string[]) : bad('an array of non-empty strings', 'type');
+
+const JACOBIAN_OPTION_RULES: OptionRules<JacobianOptions> = { ...CHECK_OPTION_RULES, cotangents: rule.positiveInt(3), outputNames: names, inputNames: names };
 
 /** A Jacobian entry found wrong: output row, input column, and the two values. */
 export interface JacobianEntry {
@@ -43,7 +50,7 @@ export const MAX_ROWS_LOCALIZED = 256;
  * estimate of ∂f_i/∂x_col well beyond that estimate's own error: a diagnostic
  * of a column already shown wrong, never a verdict of its own.
  */
-function wrongRows(f: VectorFn, rows: Float64Array[], x: Float64Array, col: number, rtol: number, eps: number): JacobianEntry[] {
+function wrongRows(f: VectorFn, rows: Float64Array[], x: Float64Array, col: number, rtol: number, eps: number, label: (row: number, col: number) => string): JacobianEntry[] {
   const m = rows.length;
   const h = Math.cbrt(eps) * Math.max(1, Math.abs(x[col]!));
   const at = (t: number): ArrayLike<number> => {
@@ -68,7 +75,7 @@ function wrongRows(f: VectorFn, rows: Float64Array[], x: Float64Array, col: numb
     const truncation = Math.abs(numeric - fine[i]!);
     const rounding = (4 * eps * Math.max(1, Math.abs(y0[i]!))) / h;
     const bound = 8 * (truncation + rounding) + rtol * Math.abs(numeric);
-    if (Number.isFinite(numeric) && Math.abs(analytic - numeric) > bound) found.push({ name: `J[${i},${col}]`, row: i, col, analytic, numeric });
+    if (Number.isFinite(numeric) && Math.abs(analytic - numeric) > bound) found.push({ name: label(i, col), row: i, col, analytic, numeric });
   }
   return found;
 }
@@ -83,17 +90,22 @@ function wrongRows(f: VectorFn, rows: Float64Array[], x: Float64Array, col: numb
  */
 export function checkJacobian(f: VectorFn, vjp: VjpFn, x: ArrayLike<number>, options?: JacobianOptions): JacobianResult {
   const where = 'checkJacobian';
-  const { cotangents: k, ...opts } = resolveWith<JacobianOptions>(where, options, JACOBIAN_OPTION_RULES);
+  const { cotangents: k, outputNames, inputNames, ...opts } = resolveWith<JacobianOptions>(where, options, JACOBIAN_OPTION_RULES);
   const x0 = validateArgs(where, f, vjp, 'vjp', x);
+  if (inputNames && inputNames.length !== x0.length) throw new RangeError(`${where}: options.inputNames has ${inputNames.length} names, but x has ${x0.length} entries`);
+  const mode = opts.mode === 'auto' ? autoMode(x0.length, opts) : opts.mode;
+  const inputName = (j: number): string => (inputNames ? inputNames[j]! : flatName(j));
   const aborted = (reason: string, evaluations: number): JacobianResult => ({
+    verdict: 'fail',
     ok: false,
-    mode: opts.mode,
+    mode,
     evaluations,
     gradientCalls: 0,
     maxAbsError: 0,
     maxRelError: 0,
     failures: [],
     kinks: [],
+    unresolved: [],
     reasons: [reason],
     warnings: [],
     checked: 0,
@@ -113,6 +125,8 @@ export function checkJacobian(f: VectorFn, vjp: VjpFn, x: ArrayLike<number>, opt
     return aborted('f must return a non-empty array of numbers at x', 1);
   }
   const m = (first as ArrayLike<number>).length;
+  if (outputNames && outputNames.length !== m) throw new RangeError(`${where}: options.outputNames has ${outputNames.length} names, but f returned ${m} outputs`);
+  const label = (i: number, j: number): string => `J[${outputNames ? outputNames[i] : i},${inputNames ? inputNames[j] : j}]`;
   const rng = new Rng(opts.seed);
   const results: CheckResult[] = [];
   let evaluations = 1;
@@ -127,7 +141,7 @@ export function checkJacobian(f: VectorFn, vjp: VjpFn, x: ArrayLike<number>, opt
       return s;
     };
     const g = (v: Float64Array): ArrayLike<number> => vjp(v, u.slice());
-    const r = runCheck(scalar, g, x0, { ...opts, seed: opts.seed + 7919 * (c + 1) });
+    const r = runCheck(scalar, g, x0, { ...opts, mode, seed: opts.seed + 7919 * (c + 1) }, undefined, inputName);
     results.push(r);
     evaluations += r.evaluations;
   }
@@ -145,7 +159,7 @@ export function checkJacobian(f: VectorFn, vjp: VjpFn, x: ArrayLike<number>, opt
         return Float64Array.from(vjp(x0.slice(), e));
       });
       const eps = opts.precision === 'float32' ? 2 ** -23 : 2 ** -52;
-      for (const col of cols.slice(0, opts.maxLocalized)) entries.push(...wrongRows(f, rows, x0, col, opts.rtol, eps));
+      for (const col of cols.slice(0, opts.maxLocalized)) entries.push(...wrongRows(f, rows, x0, col, opts.rtol, eps, label));
       evaluations += 1 + 4 * Math.min(cols.length, opts.maxLocalized);
     } catch {
       // the diagnostic is best effort: the columns' failures stand on their own
@@ -153,9 +167,11 @@ export function checkJacobian(f: VectorFn, vjp: VjpFn, x: ArrayLike<number>, opt
     if (entries.length) reasons.push(`wrong Jacobian entries (output row, input column): ${entries.slice(0, 10).map((e) => e.name).join(', ')}${entries.length > 10 ? ', …' : ''}`);
     else reasons.push(`wrong Jacobian column${cols.length > 1 ? 's' : ''} ${cols.join(', ')}: the rows could not be told apart by a central difference`);
   }
+  const verdict: CheckVerdict = results.some((r) => r.verdict === 'fail') ? 'fail' : results.some((r) => r.verdict === 'inconclusive') ? 'inconclusive' : 'pass';
   return {
-    ok: results.every((r) => r.ok),
-    mode: opts.mode,
+    verdict,
+    ok: verdict === 'pass',
+    mode,
     evaluations,
     gradientCalls: results.reduce((a, r) => a + r.gradientCalls, 0) + rowCalls,
     maxAbsError: Math.max(...results.map((r) => r.maxAbsError)),
@@ -164,6 +180,7 @@ export function checkJacobian(f: VectorFn, vjp: VjpFn, x: ArrayLike<number>, opt
     // (sorted by error, so the worst of each index is the one the map keeps)
     failures: [...new Map(results.flatMap((r) => r.failures).sort((a, b) => a.relError - b.relError).map((fl) => [fl.index, fl] as const)).values()].sort((a, b) => a.index - b.index),
     kinks: results.flatMap((r) => r.kinks),
+    unresolved: results.flatMap((r) => r.unresolved),
     reasons,
     warnings: [...new Set(results.flatMap((r) => r.warnings))],
     checked: results.reduce((a, r) => a + r.checked, 0),

@@ -2,16 +2,19 @@
  * Options of the gradient checker, their documented defaults, and their
  * validation at the boundary (errors name the function and the option).
  */
+/** The mode a check ran in. */
 export type CheckMode = 'full' | 'sampled' | 'directional';
 export type Precision = 'float64' | 'float32';
 
 export interface CheckOptions {
   /**
-   * 'full' (default): every coordinate. 'sampled': `samples` coordinates drawn
-   * at random. 'directional': `directions` random signed directions, O(k)
-   * calls of f whatever the dimension.
+   * 'auto' (default): full or directional, whichever costs fewer calls for
+   * the input's size (full up to about 1.5·directions + 4 entries). 'full':
+   * every coordinate. 'sampled': `samples` coordinates drawn at random.
+   * 'directional': `directions` random signed directions, O(k) calls of f
+   * whatever the dimension. `result.mode` says which ran.
    */
-  mode?: CheckMode;
+  mode?: CheckMode | 'auto';
   /** Coordinates checked in 'sampled' mode. Default 32 (or all, if fewer). */
   samples?: number;
   /**
@@ -24,9 +27,22 @@ export interface CheckOptions {
   seed?: number;
   /**
    * Relative tolerance on top of the finite difference's own error bound.
-   * Default 1e-7 in float64 (so a relative error of 1e-6 is caught), 1e-3 in float32.
+   * Default 0 in float64: an entry fails when its disagreement exceeds its
+   * own error bound (3 × (truncation + rounding), plus 32 ulps of the entry
+   * for the analytic value's rounding). 1e-3 in float32. Set it to accept
+   * known, small inaccuracies.
    */
   rtol?: number;
+  /**
+   * The precision an entry must be resolved to before it can pass: its
+   * error bound at most `resolution` × |entry| (entries below 1e-9 of the
+   * largest are resolved to that share, and none beyond what f's noise
+   * permits over a step the size of the entry's scale). An entry the check
+   * cannot resolve, at any step, is `unresolved` and the verdict
+   * 'inconclusive'. Default 1e-8 in float64 (so a relative error of 1e-7
+   * in one entry is caught), 1e-2 in float32.
+   */
+  resolution?: number;
   /** Absolute tolerance on top of the error bound. Default 0. */
   atol?: number;
   /** 'auto' (default): a step per coordinate from the scale of x and the noise of f; or a fixed positive step. */
@@ -119,11 +135,13 @@ export const rule = {
 
 /** The checker's options: their defaults and checks, in one table. */
 export const CHECK_OPTION_RULES: OptionRules<CheckOptions> = {
-  mode: rule.oneOf(['full', 'sampled', 'directional'] as const, 'full'),
+  mode: rule.oneOf(['auto', 'full', 'sampled', 'directional'] as const, 'auto'),
   samples: rule.positiveInt(32),
   directions: rule.positiveInt(12),
   seed: rule.integer(0),
-  rtol: rule.nonNegative((g) => (g.precision === 'float32' ? 1e-3 : 1e-7)),
+  rtol: rule.nonNegative((g) => (g.precision === 'float32' ? 1e-3 : 0)),
+  resolution: (v, g, bad) =>
+    v === undefined ? (g.precision === 'float32' ? 1e-2 : 1e-8) : typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 1 ? v : bad('a number in (0, 1)'),
   atol: rule.nonNegative(0),
   step: (v, _g, bad) => (v === undefined ? 'auto' : v === 'auto' || (typeof v === 'number' && Number.isFinite(v) && v > 0) ? (v as 'auto' | number) : bad("'auto' or a finite number > 0")),
   localize: rule.boolean(true),

@@ -88,15 +88,20 @@ export function checkParams<P extends NamedTensors>(
     return at ? summaries[layout.slots.indexOf(at.slot)] : undefined;
   };
   // every entry checked on its own counts towards its parameter's summary, recorded or not
-  const result = runCheck(f, g, x, opts, (i, rel) => {
-    const s = byIndex(i);
-    if (s) {
-      s.checked++;
-      if (Number.isFinite(rel)) s.maxRelError = Math.max(s.maxRelError, rel);
-    }
-  });
-  for (const fl of result.failures) if (layout.locate(fl.index)) fl.name = layout.nameOf(fl.index);
-  for (const k of result.kinks) if (layout.locate(k.index)) k.name = layout.nameOf(k.index);
+  const result = runCheck(
+    f,
+    g,
+    x,
+    opts,
+    (i, rel) => {
+      const s = byIndex(i);
+      if (s) {
+        s.checked++;
+        if (Number.isFinite(rel)) s.maxRelError = Math.max(s.maxRelError, rel);
+      }
+    },
+    (i) => layout.nameOf(i),
+  );
   for (const fl of result.failures) {
     const s = byIndex(fl.index);
     if (s) s.failures++;

@@ -206,8 +206,8 @@ describe('full mode: small errors are caught whatever the rest of the gradient l
         return F(t + F(v * F(1 - F(t * t))));
       });
     const x = Float64Array.from(points(50, 2), (v) => F(v));
-    expect(checkGradient(f, g, x, { precision: 'float32' }).ok).toBe(true);
-    const r = checkGradient(f, planted(g, (o) => (o[17]! *= 1.01)), x, { precision: 'float32' });
+    expect(checkGradient(f, g, x, { precision: 'float32', mode: 'full' }).ok).toBe(true);
+    const r = checkGradient(f, planted(g, (o) => (o[17]! *= 1.01)), x, { precision: 'float32', mode: 'full' });
     expectCaught(r);
     expect(indicesOf(r)).toEqual([17]);
   });
@@ -333,7 +333,7 @@ describe('directional mode: bugs of relative size ≥ 1e-3 are caught and locali
     for (const seed of [0, 1, 2]) {
       const r = checkGradient(f, g, x, { mode: 'directional', seed });
       expect(r.ok).toBe(false);
-      expect(r.reasons).toContain('localised 1 wrong entry: 2 (1 at a kink, not a subgradient)');
+      expect(r.reasons).toContain('localised 1 wrong entry: x[2] (1 at a kink, not a subgradient)');
       expect(r.reasons.join('\n')).not.toMatch(/wrong entr(y|ies): (\(|$)/m);
     }
   });
@@ -367,7 +367,8 @@ describe('directional mode scales: one wrong entry among P', () => {
     expect(small.ok).toBe(true);
     expect(big.ok, formatResult(big)).toBe(true);
     expect(big.checked).toBe(12);
-    expect(big.evaluations).toBeLessThan(2 * small.evaluations + 20);
+    // finer resolution for more, smaller terms costs a few growths of the step, never calls per entry
+    expect(big.evaluations).toBeLessThan(3 * small.evaluations + 20);
     expect(big.evaluations).toBeLessThan(300);
   });
 });

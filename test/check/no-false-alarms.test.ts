@@ -91,9 +91,18 @@ describe('huge and tiny magnitudes', () => {
 });
 
 describe('values at the edge of floating point', () => {
-  it('log-sum-exp at [0, −34.4] (a softmax entry of 1e-15, below the rounding of f) is accepted', () => {
-    // Found by fast-check: f = log(1 + e^−34.4) ≈ 1.1e-15 moves in steps of 2.2e-16.
-    expectNoFalseAlarm(logSumExp, softmaxOf, [0, -34.401405296878735]);
+  it('log-sum-exp at [0, −34.4] (a softmax entry of 1e-15, below the rounding of f) is never failed: that entry is named unresolved', () => {
+    // Found by fast-check: f = log(1 + e^−34.4) ≈ 1.1e-15 moves in steps of 2.2e-16, so no step
+    // resolves ∂f/∂x₁ = 1.1e-15; estimates at different steps contradict each other's bounds.
+    for (const mode of ['full', 'directional'] as const) {
+      const r = checkGradient(logSumExp, softmaxOf, [0, -34.401405296878735], { mode });
+      expect(r.verdict, formatResult(r)).not.toBe('fail');
+      expect(r.failures).toEqual([]);
+      if (r.verdict === 'inconclusive') {
+        expect(r.ok).toBe(false);
+        expect(r.reasons.join('\n')).toMatch(/could not be resolved/);
+      }
+    }
   });
 
   it('tanh(x)·x at x ~ 1e-162 (f underflows to subnormals) is accepted, and f is only ever called at finite points', () => {

@@ -9,11 +9,12 @@ const g = (x: Float64Array): number[] => [2 * x[0]!];
 describe('resolving the checker options', () => {
   it('fills in the documented defaults, rtol following the precision', () => {
     expect(resolveOptions('checkGradient', undefined)).toEqual({
-      mode: 'full',
+      mode: 'auto',
       samples: 32,
       directions: 12,
       seed: 0,
-      rtol: 1e-7,
+      rtol: 0,
+      resolution: 1e-8,
       atol: 0,
       step: 'auto',
       localize: true,
@@ -23,12 +24,13 @@ describe('resolving the checker options', () => {
       record: false,
     });
     expect(resolveOptions('checkGradient', { precision: 'float32' }).rtol).toBe(1e-3);
-    expect(Object.keys(CHECK_OPTION_RULES)).toHaveLength(12);
+    expect(resolveOptions('checkGradient', { precision: 'float32' }).resolution).toBe(1e-2);
+    expect(Object.keys(CHECK_OPTION_RULES)).toHaveLength(13);
   });
 
   it('refuses unknown options, listing the known ones, and bad values, naming function and option', () => {
     expect(() => resolveOptions('checkParams', { tolerence: 1 })).toThrow(/^checkParams: unknown option 'tolerence' \(known: mode, samples, /);
-    expect(() => resolveOptions('checkGradient', { mode: 'fast' })).toThrow(/^checkGradient: options.mode must be 'full', 'sampled' or 'directional', got 'fast'$/);
+    expect(() => resolveOptions('checkGradient', { mode: 'fast' })).toThrow(/^checkGradient: options.mode must be 'auto', 'full', 'sampled' or 'directional', got 'fast'$/);
     expect(() => resolveOptions('checkGradient', { localize: 1 })).toThrow(TypeError);
     expect(() => resolveOptions('checkGradient', [])).toThrow(/options must be an object, got an array/);
   });
