@@ -2,6 +2,7 @@ import { Rng } from '../core/rng.js';
 import { CheckAbort, Guarded, validateArgs, type GradFn, type ScalarFn } from './guard.js';
 import { differentiate, powerOfTwo, type Derivative, type Estimate, type Verdict } from './difference.js';
 import { measureNoise } from './noise.js';
+import { checkJointKinks } from './joint-kinks.js';
 import { NOISE_ULPS, resolveOptions, UNIT_ROUNDOFF, type CheckMode, type CheckOptions, type ResolvedOptions } from './options.js';
 
 /** One entry whose analytic and numerical derivatives disagree beyond the bound. */
@@ -304,7 +305,7 @@ function autoStep(ctx: Context, s: number, slope: number): number {
 }
 
 /** f's noise over a step of the entry's whole scale, in units of σ/step: finite differences inside the point's neighbourhood resolve no further. */
-const NOISE_FLOOR = 64;
+const NOISE_FLOOR = 256;
 
 /**
  * What an entry needs: its own magnitude times the resolution (floored for
@@ -498,7 +499,7 @@ class Collector {
  * single coordinates remain, which get a full coordinate check. A single
  * wrong entry costs O(log n) directional checks.
  */
-function localize(ctx: Context, rng: Rng, out: Collector): { found: number; exhausted: boolean; indices: number[]; atKinks: number } {
+function localize(ctx: Context, rng: Rng, out: Collector, seek: 'wrong' | 'kinks' = 'wrong'): { found: number; exhausted: boolean; indices: number[]; atKinks: number } {
   const n = ctx.x.length;
   const max = ctx.opts.maxLocalized;
   let found = 0;
@@ -534,7 +535,8 @@ function localize(ctx: Context, rng: Rng, out: Collector): { found: number; exha
       for (let r = 0; r < 2 && !bad; r++) {
         for (const i of half) v[i] = rng.uniform() < 0.5 ? -1 : 1;
         const j = checkDirection(ctx, v, half);
-        bad = j.status === 'fail';
+        // seeking kinks: a half whose direction is not differentiable at x holds one
+        bad = seek === 'kinks' ? j.kink || j.status === 'fail' : j.status === 'fail';
       }
       for (const i of half) v[i] = 0;
       if (bad) stack.push(half);
@@ -554,6 +556,9 @@ export function checkGradient(f: ScalarFn, grad: GradFn, x: ArrayLike<number>, o
   const x0 = validateArgs('checkGradient', f, grad, 'grad', x);
   return runCheck(f, grad, x0, opts);
 }
+
+/** Kinked entries judged jointly at most (beyond, one by one, with a warning). */
+const MAX_JOINT_KINKS = 32;
 
 /** How entries of a flat input are named: `x[3]`. */
 export const flatName = (i: number): string => `x[${i}]`;
@@ -628,24 +633,56 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
     const stationaryAtol = gmax === 0 ? 64 * UNIT_ROUNDOFF[opts.precision] * Math.max(1, Math.abs(f0)) : 0;
     const ctx: Context = { g, x, f0, grad: a0, sigma, scale, relNoise, gmax, opts, eps: UNIT_ROUNDOFF[opts.precision], floor, stationaryAtol, name };
 
+    /** Kinked entries judged together; false (and the reason given) when the gradient is no subgradient there. */
+    const jointly = (kinked: number[]): boolean => {
+      if (kinked.length < 2) return true;
+      if (kinked.length > MAX_JOINT_KINKS) {
+        out.warnings.push(`${kinked.length} entries lie at kinks: more than ${MAX_JOINT_KINKS}, so they were checked one by one, not jointly`);
+        return true;
+      }
+      const jr = checkJointKinks({ f: (v, where) => g.f(v, where), x, grad: a0, scale, kinked, rng });
+      if (jr.ok) return true;
+      const w = jr.witness!;
+      for (const k of out.kinks) if (kinked.includes(k.index)) k.ok = false;
+      reasons.push(
+        `${nameList(kinked.map(name), 10)} lie at a shared kink where the analytic gradient is no subgradient: along w = [${w.w.map((v) => v.toFixed(3)).join(', ')}] its slope ${w.analytic.toPrecision(6)} exceeds that of every piece of f meeting there (largest ${w.largest.toPrecision(6)}, ${jr.pieces} pieces sampled)`,
+      );
+      return false;
+    };
     if (mode === 'directional') {
       let failedDirections = 0;
+      let failedAtKinks = 0;
       for (let k = 0; k < opts.directions; k++) {
         const j = checkDirection(ctx, signs(rng, n));
         out.add(-1, j.analytic, j, k);
         checked++;
         if (j.status === 'fail') failedDirections++;
+        if (j.status === 'fail' && j.kink) failedAtKinks++;
       }
       // Failing directions move aside: `failures` lists wrong entries once localised.
       directionFailures = out.failures.splice(0);
       if (failedDirections > 0) {
-        reasons.push(
-          `${failedDirections} of ${opts.directions} random directions disagree with the analytic directional derivative`,
-        );
+        const disagree = `${failedDirections} of ${opts.directions} random directions disagree with the analytic directional derivative`;
+        reasons.push(disagree);
         if (!opts.localize) out.failures.push(...directionFailures);
         else {
-          const { found, exhausted, indices: idx, atKinks } = localize(ctx, rng, out);
-          if (found === 0) {
+          let { found, exhausted, indices: idx, atKinks } = localize(ctx, rng, out);
+          // Only kinked directions failed and no entry is wrong: find the kinked entries themselves.
+          if (found === 0 && failedAtKinks === failedDirections && !out.kinks.some((k) => k.index >= 0)) {
+            ({ found, exhausted, indices: idx, atKinks } = localize(ctx, rng, out, 'kinks'));
+          }
+          const kinked = [...new Set(out.kinks.filter((k) => k.index >= 0 && k.ok).map((k) => k.index))].sort((a, b) => a - b);
+          if (found === 0 && failedAtKinks === failedDirections && kinked.length > 0) {
+            // Every failing direction crossed kinks, and each kinked entry alone is a subgradient: a direction's
+            // one-sided slopes do not bound a sum of kinks of both signs, so the entries decide, jointly.
+            reasons.splice(reasons.indexOf(disagree), 1);
+            if (jointly(kinked)) {
+              out.kinks = out.kinks.filter((k) => k.index >= 0);
+              out.warnings.push(
+                `${failedDirections} of ${opts.directions} directions crossed kinks; the kinked entries (${nameList(kinked.map(name), 10)}) were checked one by one and jointly: a subgradient`,
+              );
+            }
+          } else if (found === 0) {
             out.failures.push(...directionFailures);
             reasons.push('localisation found no single wrong entry (the errors may cancel within every half, or lie at kinks)');
           } else {
@@ -670,8 +707,9 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
           `${out.failures.length} of ${checked} checked entries disagree with finite differences beyond their error bound: ${nameList(out.failures.map((fl) => fl.name), 10)}`,
         );
       }
+      jointly(out.kinks.filter((k) => k.ok).map((k) => k.index));
     }
-    const badKinks = out.kinks.filter((k) => !k.ok);
+    const badKinks = out.kinks.filter((k) => !k.ok && !reasons.some((r) => r.includes('shared kink') && r.includes(k.name)));
     if (badKinks.length) {
       reasons.push(
         `${badKinks.length} ${badKinks.length === 1 ? 'entry lies' : 'entries lie'} at a kink with an analytic value outside the one-sided derivatives (not a subgradient): ${nameList(badKinks.map((k) => k.name), 10)}`,
