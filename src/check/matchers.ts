@@ -21,7 +21,9 @@ export const gradproofMatchers = {
       message: () =>
         r.ok
           ? `expected the gradient to be wrong, but it matched finite differences (${r.checked} checked, max rel error ${r.maxRelError.toExponential(2)})`
-          : formatResult(r),
+          : r.verdict === 'inconclusive'
+            ? `the gradient check was inconclusive: no entry was shown wrong, but not every entry could be resolved (a pass is earned, not assumed)\n${formatResult(r)}`
+            : formatResult(r),
     };
   },
 };

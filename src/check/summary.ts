@@ -7,7 +7,8 @@ export interface GradcheckReport {
   generated: string;
   seed: number;
   mode: string;
-  totals: { checks: number; passed: number; failed: number; kinks: number; evaluations: number; worstRelError: number };
+  /** `inconclusive`: checks with no failure but some entry unresolved (absent in reports written before 0.2). */
+  totals: { checks: number; passed: number; failed: number; inconclusive?: number; kinks: number; evaluations: number; worstRelError: number };
   checks: GradcheckEntry[];
 }
 
@@ -15,7 +16,12 @@ export interface GradcheckEntry {
   name: string;
   kind: string;
   description: string;
+  /** True only for a pass. */
   ok: boolean;
+  /** pass, fail or inconclusive (absent in reports written before 0.2: read `ok`). */
+  verdict?: 'pass' | 'fail' | 'inconclusive';
+  /** Entries that could not be resolved, by name. */
+  unresolved?: string[];
   size: number;
   /** Wall time of the check and its Taylor test, milliseconds (absent in reports written before 0.2). */
   ms?: number;
@@ -51,6 +57,8 @@ export function summarize(results: TargetResult[], seed: number, mode: string, n
       kind: t.kind,
       description: t.description,
       ok: r.ok,
+      verdict: r.verdict,
+      unresolved: r.unresolved.map((u) => u.name),
       size: t.size,
       ms: t.ms,
       mode: r.mode,
@@ -85,7 +93,8 @@ export function summarize(results: TargetResult[], seed: number, mode: string, n
     totals: {
       checks: checks.length,
       passed: checks.filter((c) => c.ok).length,
-      failed: checks.filter((c) => !c.ok).length,
+      failed: checks.filter((c) => c.verdict === 'fail' || (!c.ok && c.verdict === undefined)).length,
+      inconclusive: checks.filter((c) => c.verdict === 'inconclusive').length,
       kinks: checks.reduce((a, c) => a + c.kinks.length, 0),
       evaluations: checks.reduce((a, c) => a + c.evaluations, 0),
       worstRelError: Math.max(0, ...checks.map((c) => c.maxRelError)),
@@ -104,7 +113,9 @@ export function checkJunit(report: GradcheckReport, formatted: Map<string, strin
         name: c.name,
         classname: `gradproof.${c.kind}`,
         time: (c.ms ?? 0) / 1000,
-        ...(c.ok ? {} : { failure: { type: 'gradient-check', message: c.reasons.join('; ') || 'failed', text: formatted.get(c.name) ?? '' } }),
+        ...(c.ok
+          ? {}
+          : { failure: { type: c.verdict === 'inconclusive' ? 'gradient-check-inconclusive' : 'gradient-check', message: c.reasons.join('; ') || 'failed', text: formatted.get(c.name) ?? '' } }),
       })),
     },
   ]);

@@ -38,7 +38,8 @@ export function powerOfTen(k: number): string {
 }
 
 /** A verdict that does not rely on colour: a symbol and a word. */
-export function verdict(ok: boolean): string {
+export function verdict(ok: boolean, state?: 'pass' | 'fail' | 'inconclusive'): string {
+  if (state === 'inconclusive') return '<span class="fail">? INCONCLUSIVE</span>';
   return ok ? '<span class="pass">✔ PASS</span>' : '<span class="fail">✘ FAIL</span>';
 }
 

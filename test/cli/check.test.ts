@@ -114,7 +114,7 @@ describe('the gradproof binary', () => {
   it('exits 2 with a message for a bad option', () => {
     const r = spawnSync('node', ['dist/src/cli/main.js', 'check', '--mode', 'sideways'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--mode must be full, sampled or directional/);
+    expect(r.stderr).toMatch(/--mode must be auto, full, sampled or directional/);
   });
 
   it('replay --check directional also checks each case objective with the checker', () => {

@@ -73,7 +73,7 @@ describe('the gradproof command', () => {
 
   it.each([
     [['--bogus'], /unknown option '--bogus'/],
-    [['check', '--mode', 'nope'], /--mode must be full, sampled or directional, got 'nope'/],
+    [['check', '--mode', 'nope'], /--mode must be auto, full, sampled or directional, got 'nope'/],
     [['check', '--seed', 'x'], /--seed must be an integer/],
     [['replay'], /missing required argument 'paths'/],
     [['grade', '--exercises', 'no-such', 'fixtures/submissions/empty'], /--exercises: unknown exercise id: no-such/],

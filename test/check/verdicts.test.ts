@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { checkGradient, formatResult } from '../../src/index.js';
+
+const seeds = Array.from({ length: 10 }, (_, i) => i);
+
+describe('three verdicts: a pass is earned, never assumed', () => {
+  const c = [1e-6, 1e-4, 1e-2, 1, 1e2, 1e4, 1e6];
+  const x0 = c.map((_, i) => 1.1 + 0.1 * i);
+  const quad = (x: Float64Array): number => c.reduce((s, ci, i) => s + ci * x[i]! ** 2, 0);
+  const doubled = (x: Float64Array): number[] => c.map((ci, i) => (i === 0 ? 4 : 2) * ci * x[i]!);
+
+  it('Σ cᵢxᵢ² with c from 1e-6 to 1e6 and the 1e-6 entry doubled fails in full mode, naming x[0] (the step grows until it resolves)', () => {
+    const r = checkGradient(quad, doubled, x0, { mode: 'full' });
+    expect(r.verdict, formatResult(r)).toBe('fail');
+    expect(r.ok).toBe(false);
+    expect(r.failures.map((f) => f.name)).toEqual(['x[0]']);
+    expect(r.reasons[0]).toMatch(/x\[0\]$/);
+  });
+
+  it('the same bug is never passed in directional mode, at ten seeds', () => {
+    for (const seed of seeds) expect(checkGradient(quad, doubled, x0, { mode: 'directional', seed }).verdict).not.toBe('pass');
+  });
+
+  it('an entry that cannot be resolved makes the verdict inconclusive, by name, with the bound reached and needed', () => {
+    // one entry's derivative (1e-15) lies below f's rounding at every step
+    const lse = (x: Float64Array): number => Math.log(Math.exp(x[0]!) + Math.exp(x[1]!));
+    const g = (x: Float64Array): number[] => {
+      const s = Math.exp(x[0]!) + Math.exp(x[1]!);
+      return [Math.exp(x[0]!) / s, Math.exp(x[1]!) / s];
+    };
+    const r = checkGradient(lse, g, [0, -34.401405296878735], { mode: 'full' });
+    expect(r.verdict).toBe('inconclusive');
+    expect(r.ok).toBe(false);
+    expect(r.unresolved.map((u) => u.name)).toEqual(['x[1]']);
+    expect(r.reasons.join('\n')).toMatch(/x\[1\] \(bound .* reached, .* needed/);
+    expect(formatResult(r)).toMatch(/^gradient check INCONCLUSIVE/);
+  });
+});
+
+describe('tolerance from the estimate', () => {
+  const n = 10;
+  const x0 = Array.from({ length: n }, (_, i) => Math.cos(i + 1));
+  const f = (x: Float64Array): number => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += Math.sin(x[i]!) * x[(i + 1) % n]!;
+    return s;
+  };
+  const g = (err: number) => (x: Float64Array): number[] =>
+    Array.from(x, (v, i) => (Math.cos(v) * x[(i + 1) % n]! + Math.sin(x[(i + n - 1) % n]!)) * (i === 3 ? 1 + err : 1));
+
+  it('a relative error of 1e-7 in one entry of a smooth function is caught in full and directional mode, and named', () => {
+    expect(checkGradient(f, g(1e-7), x0, { mode: 'full' }).failures.map((e) => e.name)).toEqual(['x[3]']);
+    for (const seed of seeds) {
+      const r = checkGradient(f, g(1e-7), x0, { mode: 'directional', seed });
+      expect(r.verdict).toBe('fail');
+      expect(r.reasons.join('\n')).toMatch(/localised 1 wrong entry: x\[3\]/);
+    }
+  });
+
+  it('the correct gradient passes in both modes at ten seeds', () => {
+    for (const seed of seeds) for (const mode of ['full', 'directional'] as const) expect(checkGradient(f, g(0), x0, { mode, seed }).verdict).toBe('pass');
+  });
+
+  it('one entry of 1,000 off by a relative 1e-6 is caught in directional mode at every seed', () => {
+    const m = 1000;
+    const x = Array.from({ length: m }, (_, i) => Math.sin(i + 1));
+    const F = (v: Float64Array): number => v.reduce((s, t, i) => s + Math.exp(0.5 * t) * (1 + (i % 7)), 0);
+    const G = (v: Float64Array): number[] => Array.from(v, (t, i) => 0.5 * Math.exp(0.5 * t) * (1 + (i % 7)) * (i === 17 ? 1 + 1e-6 : 1));
+    for (const seed of [0, 1, 2]) expect(checkGradient(F, G, x, { mode: 'directional', seed }).failures.map((e) => e.name)).toEqual(['x[17]']);
+  });
+});
+
+describe('kinks, jointly', () => {
+  const w = [1.5, -2, 0.7, 1.2, -0.4, 0.9];
+  const relus = (x: Float64Array): number => x.reduce((s, v, i) => s + w[i]! * Math.max(v, 0), 0);
+  const relusGrad = (x: Float64Array): number[] => Array.from(x, (v, i) => (v > 0 ? w[i]! : 0));
+
+  it('Σ wᵢ·relu(xᵢ) with two inputs at 0 and weights of opposite sign passes in directional mode at ten seeds, and in full mode', () => {
+    const x = [0, 0, 0.3, -0.5, 1.2, -0.8];
+    for (const seed of seeds) {
+      const r = checkGradient(relus, relusGrad, x, { mode: 'directional', seed });
+      expect(r.verdict, formatResult(r)).toBe('pass');
+    }
+    expect(checkGradient(relus, relusGrad, x, { mode: 'full' }).verdict).toBe('pass');
+  });
+
+  it('at a tie of max(x₁, x₂), (1, 1) fails in full mode as a shared kink; (1, 0), (0, 1) and (½, ½) pass', () => {
+    const f = (x: Float64Array): number => Math.max(x[0]!, x[1]!);
+    const bad = checkGradient(f, () => [1, 1], [0.3, 0.3], { mode: 'full' });
+    expect(bad.verdict).toBe('fail');
+    expect(bad.reasons.join('\n')).toMatch(/x\[0\], x\[1\] lie at a shared kink/);
+    for (const g of [[1, 0], [0, 1], [0.5, 0.5]]) expect(checkGradient(f, () => g, [0.3, 0.3], { mode: 'full' }).verdict).toBe('pass');
+  });
+
+  it('the max tie with (1, 1) is never passed in directional mode', () => {
+    const f = (x: Float64Array): number => Math.max(x[0]!, x[1]!);
+    for (const seed of seeds) expect(checkGradient(f, () => [1, 1], [0.3, 0.3], { mode: 'directional', seed }).ok).toBe(false);
+  });
+});
+
+describe("mode 'auto'", () => {
+  it('is the default: full for a few entries, directional for many; result.mode says which ran', () => {
+    const f = (x: Float64Array): number => x.reduce((s, v) => s + v * v, 0);
+    const g = (x: Float64Array): number[] => Array.from(x, (v) => 2 * v);
+    expect(checkGradient(f, g, [1, 2, 3]).mode).toBe('full');
+    expect(checkGradient(f, g, Array.from({ length: 500 }, (_, i) => Math.sin(i))).mode).toBe('directional');
+  });
+});
