@@ -4,7 +4,7 @@
  * the Taylor test; `check*` returns a result, `assert*` throws it formatted.
  * The training core is `gradproof/core`; the matchers `gradproof/vitest`.
  */
-export { checkGradient, type CheckResult, type Failure, type Kink, type EntryRecord } from './check/gradient.js';
+export { checkGradient, type CheckResult, type CheckVerdict, type Failure, type Kink, type EntryRecord, type Unresolved } from './check/gradient.js';
 export { type CheckOptions, type CheckMode, type Precision } from './check/options.js';
 export { checkJacobian, type JacobianEntry, type JacobianOptions, type JacobianResult, type VectorFn, type VjpFn } from './check/jacobian.js';
 export {
@@ -35,3 +35,24 @@ export {
 } from './check/arbitraries.js';
 export type { ScalarFn, GradFn } from './check/guard.js';
 export type { Tensor } from './core/tensor.js';
+export {
+  checkJvp,
+  checkHessianVector,
+  MAX_OUTPUTS_LOCALIZED,
+  type ForwardFn,
+  type JvpFn,
+  type JvpOptions,
+  type JvpResult,
+  type WrongOutput,
+} from './check/jvp.js';
+export {
+  checkOp,
+  assertOp,
+  formatOpResult,
+  type OpUnderTest,
+  type OpEnv,
+  type OpDims,
+  type CheckOpOptions,
+  type CheckOpResult,
+  type OpCounterexample,
+} from './check/op.js';

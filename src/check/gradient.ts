@@ -168,7 +168,7 @@ const UNRESOLVED_SHARE = { float64: 1e-2, float32: 1e-1 } as const;
  * x is all zeros), rounded to a power of two: with power-of-two steps, x + t·d
  * is then exact in every entry, so a direction's step is the step taken.
  */
-function coordinateScales(x: Float64Array): Float64Array {
+export function coordinateScales(x: Float64Array): Float64Array {
   let ss = 0;
   for (const v of x) ss += v * v;
   const rms = Math.sqrt(ss / x.length);
