@@ -614,7 +614,8 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
     // Noise of one call: measured, but never below the unit roundoff of f's value.
     const probe = signs(rng, n);
     const xp = new Float64Array(n);
-    const delta = opts.precision === 'float32' ? 1e-4 : 1e-6;
+    // a step of no simple ratio to f's grids (a power-of-two scale times 1e-6 aliases with ulp(1) near 0): drawn in [1, 2)·1e-6
+    const delta = (opts.precision === 'float32' ? 1e-4 : 1e-6) * (1 + rng.uniform());
     const measured = measureNoise(
       (t) => {
         for (let i = 0; i < n; i++) xp[i] = x[i]! + t * probe[i]! * scale[i]!;
