@@ -295,7 +295,10 @@ export function differentiate(
   if (first.kink || first.undefinedNearby || judge(first) !== 'fail') return first;
   let trail = [...first.trail];
   const maxStep = opts.maxStep ?? Infinity;
-  const steps = [first.step / 256, ...[256, 256 ** 2, 256 ** 3].map((g) => first.step * g).filter((h) => h <= maxStep)];
+  // larger steps are clamped to maxStep (one try at the neighbourhood's edge), not dropped
+  const edge = Number.isFinite(maxStep) ? 2 ** Math.floor(Math.log2(maxStep)) : Infinity;
+  const larger = [...new Set([256, 256 ** 2, 256 ** 3].map((g) => Math.min(first.step * g, edge)))].filter((h) => h > first.step);
+  const steps = [first.step / 256, ...larger];
   let witness: Derivative | undefined = witnessed(first) ? first : undefined;
   const bound = (e: Estimate): number => 3 * (e.truncation + e.rounding);
   for (const [k, h] of steps.entries()) {

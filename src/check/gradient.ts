@@ -1,7 +1,7 @@
 import { Rng } from '../core/rng.js';
 import { CheckAbort, Guarded, validateArgs, type GradFn, type ScalarFn } from './guard.js';
 import { differentiate, powerOfTwo, type Derivative, type Estimate, type Verdict } from './difference.js';
-import { measureNoise } from './noise.js';
+import { entryNoise, measureNoise } from './noise.js';
 import { checkJointKinks } from './joint-kinks.js';
 import { NOISE_ULPS, resolveOptions, UNIT_ROUNDOFF, type CheckMode, type CheckOptions, type ResolvedOptions } from './options.js';
 
@@ -140,6 +140,8 @@ interface Context {
    * check falls back on 64·u·max(1, |f(x)|) per unit of x's scale. 0 otherwise.
    */
   stationaryAtol: number;
+  /** Measured noise of each analytic entry (three times its fourth-difference estimate). */
+  gradNoise: Float64Array;
   name: (i: number) => string;
 }
 
@@ -335,8 +337,10 @@ function checkCoordinate(ctx: Context, i: number, at: Float64Array = ctx.x): Jud
   const { rtol } = ctx.opts;
   const atol = Math.max(ctx.opts.atol, ctx.stationaryAtol / ctx.scale[i]!);
   const maxStep = Math.max(ctx.scale[i]!, 1);
+  const analyticNoise = ctx.gradNoise[i]!;
   const t: Tolerance = {
-    tol: (a, n) => atol + (rtol + ANALYTIC_ULPS * ctx.eps) * Math.max(Math.abs(a), Math.abs(n)),
+    // below the resolution no disagreement is a failure: both sides' roundings (cancellation inside f or grad) live there
+    tol: (a, n) => atol + analyticNoise + (rtol + Math.max(ANALYTIC_ULPS * ctx.eps, ctx.opts.resolution)) * Math.max(Math.abs(a), Math.abs(n)),
     needed: neededFor(ctx, (NOISE_FLOOR * ctx.sigma) / maxStep),
   };
   return judgeDerivative(ctx, phi, h, ctx.grad[i]!, t, 1, (s) => xi + s - xi, maxStep);
@@ -352,9 +356,11 @@ function checkDirection(ctx: Context, v: Float64Array, support?: Uint32Array): J
   let maxD = 0;
   // the smallest term that matters (above ZERO_SHARE of the largest), in units of the largest: see `needed`
   let minShare = 1;
+  let analyticNoise = 0;
   const visit = (i: number): void => {
     const di = v[i]! * ctx.scale[i]!;
     dir[i] = di;
+    analyticNoise += ctx.gradNoise[i]! * Math.abs(di);
     const term = ctx.grad[i]! * di;
     analytic += term;
     absTerms += Math.abs(term);
@@ -408,7 +414,7 @@ function checkDirection(ctx: Context, v: Float64Array, support?: Uint32Array): J
   // The terms this direction sums set its tolerance: the user's per-entry atol/rtol on its largest
   // term, and DIRECTION_ULPS of Σ|terms|, not the whole gradient's scale.
   const count = support ? support.length : n;
-  const tol = (atol * maxD + ctx.stationaryAtol * count) * unit + rtol * maxTerm + DIRECTION_ULPS * ctx.eps * absTerms;
+  const tol = (atol * maxD + ctx.stationaryAtol * count + analyticNoise) * unit + (rtol + resolution * minShare) * maxTerm + DIRECTION_ULPS * ctx.eps * absTerms;
   // Resolved to `resolution` of the smallest term it sums, so that one entry off by that relative
   // amount shows (within what f's noise permits over the whole step, t = 1).
   const noiseFloor = NOISE_FLOOR * ctx.sigma * unit;
@@ -628,11 +634,39 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
     // the measured drift widens the bound; so does a tolerance the user set (auto adds nothing beyond the drift)
     sigma = Math.max(Number.isFinite(measured) ? 3 * measured : 0, 2 * UNIT_ROUNDOFF[opts.precision] * Math.abs(f0), drift, auto ? 0 : fTol, 4 * Number.MIN_VALUE);
     const relNoise = Math.max(sigma / Math.max(Math.abs(f0), Number.MIN_VALUE), UNIT_ROUNDOFF[opts.precision]);
+    // The analytic side's noise, entry by entry: grad at eight points along the probe line. A smooth
+    // trend falls like δ⁴ and noise does not, so an entry's estimate is the least over δ, δ/64 and δ/64²
+    // (tried only while some entry still stands above the analytic rounding already allowed).
+    // A probe point off grad's domain, where grad throws or is not finite, leaves it at zero.
+    // Each entry moves relative to itself (|x_i|, not x's RMS): near a singularity at 0 a step of x's
+    // scale is all curvature.
+    const gradNoise = new Float64Array(n).fill(Infinity);
+    const own = Float64Array.from(x, (v, i) => (v !== 0 ? Math.min(Math.abs(v), scale[i]!) : scale[i]!));
+    try {
+      for (let level = 0, d = delta; level < 3; level++, d /= 64) {
+        const gradPoints: Float64Array[] = [];
+        for (let j = 1; j <= 8; j++) {
+          for (let i = 0; i < n; i++) xp[i] = x[i]! + j * d * probe[i]! * own[i]!;
+          gradPoints.push(g.grad(xp, `x + ${j * d}·probe`));
+        }
+        const est = entryNoise(gradPoints);
+        let open = false;
+        for (let i = 0; i < n; i++) {
+          gradNoise[i] = Math.min(gradNoise[i]!, 3 * est[i]!);
+          if (gradNoise[i]! > ANALYTIC_ULPS * UNIT_ROUNDOFF[opts.precision] * Math.abs(a0[i]!)) open = true;
+        }
+        if (!open) break;
+      }
+    } catch (e) {
+      if (!(e instanceof CheckAbort)) throw e;
+      gradNoise.fill(0);
+    }
+    for (let i = 0; i < n; i++) if (!Number.isFinite(gradNoise[i]!)) gradNoise[i] = 0;
     let gmax = 0;
     for (const v of a0) gmax = Math.max(gmax, Math.abs(v));
     const floor = Math.max(opts.resolution * ZERO_SHARE * gmax, Number.MIN_VALUE);
     const stationaryAtol = gmax === 0 ? 64 * UNIT_ROUNDOFF[opts.precision] * Math.max(1, Math.abs(f0)) : 0;
-    const ctx: Context = { g, x, f0, grad: a0, sigma, scale, relNoise, gmax, opts, eps: UNIT_ROUNDOFF[opts.precision], floor, stationaryAtol, name };
+    const ctx: Context = { g, x, f0, grad: a0, sigma, scale, relNoise, gmax, opts, eps: UNIT_ROUNDOFF[opts.precision], floor, stationaryAtol, gradNoise, name };
 
     /** Kinked entries judged together; false (and the reason given) when the gradient is no subgradient there. */
     const jointly = (kinked: number[]): boolean => {

@@ -109,6 +109,30 @@ function validShape(where: string, what: string, s: unknown): number[] {
 
 const same = (a: Float64Array, b: Float64Array): boolean => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
+/**
+ * The scalar an op's backward is the gradient of: J(x, θ) = Σ dy ⊙ forward(x, θ)
+ * over named tensors (`x` and the parameters), and its gradient from backward(dy).
+ */
+export function opObjective(op: OpUnderTest, names: readonly string[], dy: Tensor, training: boolean, seed: number): { objective: (p: Map<string, Tensor>) => number; grad: (p: Map<string, Tensor>) => Map<string, Tensor> } {
+  const env = (p: Map<string, Tensor>, grads: Map<string, Tensor>): OpEnv => ({ params: p, grads, training, trackStats: false, rng: new Rng(seed) });
+  const zerosLike = (p: Map<string, Tensor>): Map<string, Tensor> => new Map([...p].map(([k, t]) => [k, tensor(t.shape, new Float64Array(t.data.length))]));
+  const paramsOf = (p: Map<string, Tensor>): Map<string, Tensor> => new Map(names.map((k) => [k, p.get(k)!]));
+  return {
+    objective: (p) => {
+      const y = op.forward(p.get('x')!, env(paramsOf(p), zerosLike(paramsOf(p)))).y;
+      let s = 0;
+      for (let i = 0; i < y.data.length; i++) s += dy.data[i]! * y.data[i]!;
+      return s;
+    },
+    grad: (p) => {
+      const pp = paramsOf(p);
+      const grads = zerosLike(pp);
+      const d = op.forward(p.get('x')!, env(pp, grads)).backward(tensor(dy.shape, dy.data.slice()));
+      return new Map<string, Tensor>([['x', d], ...grads]);
+    },
+  };
+}
+
 /** One run at drawn values: undefined when it passes, the counterexample's reason and result otherwise. */
 function runOnce(op: OpUnderTest, training: boolean, x: Tensor, params: Record<string, Tensor>, dy: Tensor, check: CheckOptions, seed: number): { reason: string; result?: ParamsCheckResult } | 'inconclusive' | undefined {
   const env = (p: Map<string, Tensor>, grads: Map<string, Tensor>): OpEnv => ({ params: p, grads, training, trackStats: false, rng: new Rng(seed) });
@@ -140,18 +164,7 @@ function runOnce(op: OpUnderTest, training: boolean, x: Tensor, params: Record<s
   }
   // The gradient check: J(x, θ) = Σ dy ⊙ forward(x, θ), its gradient from backward(dy).
   const all = new Map<string, Tensor>([['x', x], ...names.map((k) => [k, params[k]!] as const)]);
-  const J = (p: Map<string, Tensor>): number => {
-    const y = op.forward(p.get('x')!, env(new Map(names.map((k) => [k, p.get(k)!])), zerosLike(new Map(names.map((k) => [k, p.get(k)!]))))).y;
-    let s = 0;
-    for (let i = 0; i < y.data.length; i++) s += dy.data[i]! * y.data[i]!;
-    return s;
-  };
-  const grad = (p: Map<string, Tensor>): Map<string, Tensor> => {
-    const pp = new Map(names.map((k) => [k, p.get(k)!]));
-    const grads = zerosLike(pp);
-    const d = op.forward(p.get('x')!, env(pp, grads)).backward(tensor(dy.shape, dy.data.slice()));
-    return new Map<string, Tensor>([['x', d], ...grads]);
-  };
+  const { objective: J, grad } = opObjective(op, names, dy, training, seed);
   const result = checkParams(J, all, grad, { mode: 'full', seed, ...check });
   if (result.verdict === 'fail') return { reason: result.reasons.join('; '), result };
   return result.verdict === 'inconclusive' ? 'inconclusive' : undefined;

@@ -42,17 +42,23 @@ program
 
 program
   .command('check')
-  .description('check every op, loss, penalty and model of the training core against finite differences')
-  .option('--mode <mode>', 'auto, full, sampled or directional', 'full')
+  .description("check every op, loss, penalty and model of the training core against finite differences, or a project's own checks (--targets, or gradproof.config.js)")
+  .option('--targets <file>', "a module of the project's own checks (export default [ { name, f, grad, x } | { name, params, objective, grad } | { name, make } | { name, model, input, target } | { name, op } ])")
+  .option('--mode <mode>', 'auto, full, sampled or directional (default: full)')
   .option('--allow-inconclusive', 'exit 0 when checks are inconclusive (no failure, some entry unresolved); they still show as INCONCLUSIVE')
-  .option('--seed <n>', 'seed of the generated shapes, values and directions', '0')
+  .option('--seed <n>', 'seed of the generated shapes, values and directions (default: 0)')
   .option('--filter <text>', 'only checks whose name contains text (or matches /regex/)')
+  .option('--shard <i/n>', 'run only the i-th of n slices of the checks (one job of a CI matrix)')
   .option('--junit <file>', 'also write JUnit XML to file')
-  .option('--report <file>', 'where to write the JSON report', 'reports/gradcheck.json')
-  .addHelpText('after', EXIT_HELP)
-  .action(async (opts: { mode: string; seed: string; filter?: string; junit?: string; report: string; allowInconclusive?: boolean }) => {
-    const { runCheckCommand } = await import('./check.js');
-    process.exitCode = runCheckCommand(opts, out, process.stderr);
+  .option('--html <file>', 'also write the HTML gradient report to file')
+  .option('--report <file>', 'where to write the JSON report (default: reports/gradcheck.json)')
+  .addHelpText('after', `${EXIT_HELP}
+
+Options not given are read from gradproof.config.js (export default { targets, mode, seed, filter, junit, html, report, allowInconclusive }) in the working directory, if there is one.`)
+  .action(async (flags: { mode?: string; seed?: string; filter?: string; junit?: string; report?: string; allowInconclusive?: boolean; shard?: string; html?: string; targets?: string }) => {
+    const { runCheckCommand, resolveCheckCommand } = await import('./check.js');
+    const { opts, targets } = await resolveCheckCommand(flags, process.cwd());
+    process.exitCode = runCheckCommand(opts, out, process.stderr, targets);
   });
 
 program

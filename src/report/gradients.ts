@@ -267,10 +267,14 @@ const PICK_SCRIPT = `
 export function buildGradientReport(report: GradcheckReport, opts: GradientReportOptions = {}): string {
   const t = report.totals;
   const checks = report.checks;
-  const failed = checks.filter((c) => !c.ok);
+  const failed = checks.filter((c) => !c.ok && c.verdict !== 'inconclusive');
+  const open = checks.filter((c) => c.verdict === 'inconclusive');
+  const list = (cs: typeof checks): string => cs.map((c) => `<a href="#row-${slug(c.name)}">${esc(c.name)}</a>`).join(', ');
   const banner = failed.length
-    ? `<p class="banner bad" role="status"><span class="fail">✘ FAIL</span>: ${failed.length} of ${t.checks} checks failed: ${failed.map((c) => `<a href="#row-${slug(c.name)}">${esc(c.name)}</a>`).join(', ')}.</p>`
-    : `<p class="banner ok" role="status"><span class="pass">✔ PASS</span>: all ${t.checks} checks passed.</p>`;
+    ? `<p class="banner bad" role="status"><span class="fail">✘ FAIL</span>: ${failed.length} of ${t.checks} checks failed: ${list(failed)}.${open.length ? ` ${open.length} inconclusive: ${list(open)}.` : ''}</p>`
+    : open.length
+      ? `<p class="banner bad" role="status"><span class="fail">? INCONCLUSIVE</span>: no check failed, but ${open.length} of ${t.checks} could not resolve every entry: ${list(open)}.</p>`
+      : `<p class="banner ok" role="status"><span class="pass">✔ PASS</span>: all ${t.checks} checks passed.</p>`;
   const links: string[] = [];
   if (opts.gradientCoverageHref) links.push(`<a href="${esc(opts.gradientCoverageHref)}">Gradient coverage</a>: which ops, losses, penalties and derivations are checked.`);
   links.push(
@@ -283,6 +287,7 @@ ${cards([
   { label: 'checks', value: String(t.checks), id: 'total-checks' },
   { label: 'passed', value: `<span class="pass">✔ ${t.passed}</span>`, id: 'total-passed' },
   { label: 'failed', value: t.failed ? `<span class="fail">✘ ${t.failed}</span>` : '0', id: 'total-failed' },
+  { label: 'inconclusive', value: t.inconclusive ? `<span class="fail">? ${t.inconclusive}</span>` : '0', id: 'total-inconclusive' },
   { label: 'kinks found', value: String(t.kinks), id: 'total-kinks' },
   { label: 'worst relative error', value: `<span class="num">${esc(sci(t.worstRelError))}</span>`, id: 'total-worst' },
   { label: 'calls of f', value: String(t.evaluations) },

@@ -73,7 +73,9 @@ describe('accounting: evaluations and gradientCalls are exact', () => {
       const r = checkGradient(f.fn, gr.fn, points(40), { mode, samples: 5 });
       expect(r.evaluations).toBe(f.calls());
       expect(r.gradientCalls).toBe(gr.calls());
-      expect(r.gradientCalls).toBe(2);
+      // two at x (determinism), eight along the noise probe (the analytic side's own noise)
+      expect(r.gradientCalls).toBeGreaterThanOrEqual(10);
+      expect(r.gradientCalls).toBeLessThanOrEqual(26);
     }
   });
 
