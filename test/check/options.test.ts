@@ -24,7 +24,7 @@ describe('resolving the checker options', () => {
       record: false,
     });
     expect(resolveOptions('checkGradient', { precision: 'float32' }).rtol).toBe(1e-3);
-    expect(resolveOptions('checkGradient', { precision: 'float32' }).resolution).toBe(1e-2);
+    expect(resolveOptions('checkGradient', { precision: 'float32' }).resolution).toBe(1e-4);
     expect(Object.keys(CHECK_OPTION_RULES)).toHaveLength(13);
   });
 
