@@ -2,8 +2,14 @@
 import { expect } from 'vitest';
 import type { CheckResult } from '../src/check/gradient.js';
 
-export function expectOk(r: CheckResult, label: string): void {
-  expect(r.ok, `${label}: ${r.reasons.join('; ')} ${JSON.stringify(r.failures.slice(0, 3))}`).toBe(true);
+/**
+ * A correct gradient is never failed. The checker may still call an entry it
+ * could not resolve at a random point inconclusive (an honest "could not
+ * decide", naming it); how rarely is measured in test/check/verdicts.test.ts.
+ */
+export function expectNoFalseAlarm(r: CheckResult, label: string): void {
+  expect(r.verdict, `${label}: ${r.reasons.join('; ')} ${JSON.stringify(r.failures.slice(0, 3))}`).not.toBe('fail');
+  if (r.verdict === 'inconclusive') expect(r.unresolved.length, label).toBeGreaterThan(0);
 }
 
 export function close(a: number, b: number, rel: number, abs = 0): boolean {

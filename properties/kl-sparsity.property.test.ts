@@ -5,6 +5,7 @@
  * facts Ω ≥ 0 (= 0 iff ρ̂ = ρ), and the slide's erratum failing for m > 1.
  */
 import { describe, expect, it } from 'vitest';
+import { expectNoFalseAlarm } from './assert.js';
 import fc from 'fast-check';
 import { derivative, parse } from 'mathjs';
 import { params } from './runs.js';
@@ -126,7 +127,7 @@ describe('§3 KL sparsity against finite differences', () => {
           (W, b) => sparsityPenalty(layer.X, W, b, rho, beta),
           (W, b) => [dOmegaDW(layer.X, W, b, rho, beta), dOmegaDb(layer.X, W, b, rho, beta)],
         );
-        expect(r.ok, r.reasons.join('; ')).toBe(true);
+        expectNoFalseAlarm(r, r.reasons.join('; '));
       }),
       params(),
     );
@@ -152,7 +153,7 @@ describe('§3 KL sparsity against finite differences', () => {
               ];
             },
           );
-          expect(r.ok, r.reasons.join('; ')).toBe(true);
+          expectNoFalseAlarm(r, r.reasons.join('; '));
         },
       ),
       params(),
@@ -165,7 +166,7 @@ describe('§3 KL sparsity against finite differences', () => {
         // Ω is defined on (0, 1) only: NaN outside tells the checker it stepped off the domain.
         const omega = (x: Float64Array): number => (x.every((v) => v > 0 && v < 1) ? klOmega(rho, vec(x)) : Number.NaN);
         const r = checkGradient(omega, (x) => dOmegaDRhoHat(rho, vec(x)).data, rh);
-        expect(r.ok, r.reasons.join('; ')).toBe(true);
+        expectNoFalseAlarm(r, r.reasons.join('; '));
         // And the code's form equals the lecture's, term by term, to rounding.
         for (const v of rh) {
           const lecture = -rho / v + (1 - rho) / (1 - v);
@@ -347,7 +348,7 @@ describe("§3 the slide's erratum", () => {
           (x) => dOmegaDWSlideErratum(X, mat(n, k, x), b, rho, beta).data,
           W.data,
         );
-        expect(r.ok, r.reasons.join('; ')).toBe(true);
+        expectNoFalseAlarm(r, r.reasons.join('; '));
       }),
       params(),
     );
@@ -442,7 +443,7 @@ describe("§3 a known checker false alarm on the core's KL penalty near saturati
       (w) => dOmegaDW(X, mat(4, 1, w), b, rho, beta).data,
       W0,
     );
-    expect(r.ok, r.reasons.join('; ')).toBe(true);
+    expectNoFalseAlarm(r, r.reasons.join('; '));
   });
 });
 

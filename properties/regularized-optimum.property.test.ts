@@ -5,6 +5,7 @@
  * descent, the training core's least-squares gradient, and each other.
  */
 import { describe, expect, it } from 'vitest';
+import { expectNoFalseAlarm } from './assert.js';
 import fc from 'fast-check';
 import { Matrix, QrDecomposition } from 'ml-matrix';
 import { params } from './runs.js';
@@ -123,7 +124,7 @@ describe('§2 the regularised quadratic and its gradient', () => {
         const n = wStar.data.length;
         const q = quadraticObjective(H, wStar, alpha);
         const r = checkGradient((x) => q.f(vec(x)), (x) => q.grad(vec(x)).data, w0.slice(0, n));
-        expect(r.ok, r.reasons.join('; ')).toBe(true);
+        expectNoFalseAlarm(r, r.reasons.join('; '));
       }),
       params(),
     );

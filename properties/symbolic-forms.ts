@@ -10,6 +10,7 @@ import { derivative, parse, type MathNode } from 'mathjs';
 import { params } from './runs.js';
 import { checkGradient } from '../src/check/gradient.js';
 import type { SymbolicForm } from '../src/derivations/types.js';
+import { expectNoFalseAlarm } from './assert.js';
 
 /** Points of an open interval: anywhere, and within 1e-6 of each end. */
 function domainPoint([lo, hi]: [number, number]): fc.Arbitrary<number> {
@@ -68,7 +69,7 @@ export function symbolicProperties(forms: SymbolicForm[]): void {
           // edge) and underrates when f is a cancellation of larger terms: pass it as a noise floor.
           const floor = 8 * Number.EPSILON * termScale(primal, scope);
           const r = checkGradient(f, g, [scope[form.wrt]!], { nondeterminismTolerance: floor });
-          expect(r.ok, r.reasons.join('; ')).toBe(true);
+          expectNoFalseAlarm(r, r.reasons.join('; '));
         }),
         params(),
       );

@@ -4,6 +4,7 @@
  * at and away from its kink, the core's penalties, and the symbolic forms.
  */
 import { describe, expect, it } from 'vitest';
+import { expectNoFalseAlarm } from './assert.js';
 import fc from 'fast-check';
 import { params } from './runs.js';
 import { symbolicProperties } from './symbolic-forms.js';
@@ -114,7 +115,7 @@ describe('§1 weight decay: the two L2 conventions', () => {
         const f = (x: Float64Array): number => J(q, x) + l2PenaltyAlphaHalf(vec(x), alpha);
         const g = (x: Float64Array): Float64Array => l2GradAlphaHalf(gradJ(q, x), vec(x), alpha).data;
         const r = checkGradient(f, g, w);
-        expect(r.ok, r.reasons.join('; ')).toBe(true);
+        expectNoFalseAlarm(r, r.reasons.join('; '));
       }),
       params(),
     );
@@ -126,7 +127,7 @@ describe('§1 weight decay: the two L2 conventions', () => {
         const f = (x: Float64Array): number => J(q, x) + l2PenaltyLambda(vec(x), lambda);
         const g = (x: Float64Array): Float64Array => l2GradLambda(gradJ(q, x), vec(x), lambda).data;
         const r = checkGradient(f, g, w);
-        expect(r.ok, r.reasons.join('; ')).toBe(true);
+        expectNoFalseAlarm(r, r.reasons.join('; '));
       }),
       params(),
     );
@@ -208,7 +209,7 @@ describe('§1 weight decay: L1', () => {
         const f = (x: Float64Array): number => J(q, x) + l1Penalty(vec(x), alpha);
         const g = (x: Float64Array): Float64Array => l1Grad(gradJ(q, x), vec(x), alpha).data;
         const r = checkGradient(f, g, w);
-        expect(r.ok, r.reasons.join('; ')).toBe(true);
+        expectNoFalseAlarm(r, r.reasons.join('; '));
         // Every kink reported lies at a zero weight. (Not every zero is reported: with
         // curvature J'' comparable to α/h at the first step the checker can accept the
         // agreeing central difference without classifying the point as a kink; ok is right.)

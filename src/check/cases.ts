@@ -35,6 +35,6 @@ export function checkCaseFile(file: string, mode: 'full' | 'directional', seed =
     maxRelError: r.maxRelError,
     kinks: r.kinks.length,
     reasons: r.reasons,
-    failures: r.failures.slice(0, 10).map((f) => ({ entry: f.name ?? String(f.index), analytic: f.analytic, numeric: f.numeric, relError: f.relError })),
+    failures: r.failures.slice(0, 10).map((f) => ({ entry: f.name, analytic: f.analytic, numeric: f.numeric, relError: f.relError })),
   };
 }

@@ -31,6 +31,8 @@ export interface Estimate {
   flat?: boolean;
   /** How far f's slope changes across the stencil: |f″|·h at the coarsest level, or the plain central differences' spread around `value`. */
   spread?: number;
+  /** How far the plain central differences of the stencil stray from `value` (f‴h²/6 and beyond). */
+  stray?: number;
 }
 
 export interface Derivative extends Estimate {
@@ -183,9 +185,10 @@ function tableauDerivative(
       }
       const truncation = Math.max(Math.abs(value - T[k]![k - 1]!), Math.abs(value - T[k - 1]![k - 1]!));
       // how far the plain central differences stray from the estimate, and f″·h: the scale of f's slope across the stencil
-      let spread = (2 * Math.abs(S[0]!)) / h;
-      for (let j = 0; j <= k; j++) spread = Math.max(spread, Math.abs(T[j]![0]! - value));
-      const est: Estimate = { value, truncation, rounding: sig * A[k]![k]!, step: h, spread, ...(flat ? { flat } : {}) };
+      let stray = 0;
+      for (let j = 0; j <= k; j++) stray = Math.max(stray, Math.abs(T[j]![0]! - value));
+      const spread = Math.max((2 * Math.abs(S[0]!)) / h, stray);
+      const est: Estimate = { value, truncation, rounding: sig * A[k]![k]!, step: h, spread, stray, ...(flat ? { flat } : {}) };
       trail.push(est);
       if (!best || est.truncation + est.rounding <= best.truncation + best.rounding) best = est;
       verdict = judge(best);

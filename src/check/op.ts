@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { tensor, type Tensor } from '../core/tensor.js';
+import { multiIndex } from '../core/layout.js';
 import { Rng } from '../core/rng.js';
 import { checkParams, type ParamsCheckResult } from './params.js';
 import type { CheckVerdict } from './gradient.js';
@@ -159,7 +160,7 @@ function runOnce(op: OpUnderTest, training: boolean, x: Tensor, params: Record<s
       const got = seeded.get(k)!.data;
       const want = Float64Array.from(before.get(k)!, (v, i) => v + fresh.get(k)!.data[i]!);
       const i = got.findIndex((v, j) => Math.abs(v - want[j]!) > 1e-12 * Math.max(1, Math.abs(want[j]!)));
-      if (i >= 0) return { reason: `backward overwrites env.grads.${k} instead of accumulating (+=): ${k}[${i}] held ${before.get(k)![i]} before, ${got[i]} after (expected ${want[i]})` };
+      if (i >= 0) return { reason: `backward overwrites env.grads.${k} instead of accumulating (+=): ${multiIndex(k, params[k]!.shape, i)} held ${before.get(k)![i]} before, ${got[i]} after (expected ${want[i]})` };
     }
   }
   // The gradient check: J(x, θ) = Σ dy ⊙ forward(x, θ), its gradient from backward(dy).

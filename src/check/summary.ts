@@ -51,7 +51,7 @@ export function summarize(results: TargetResult[], seed: number, mode: string, n
     const r = t.result;
     const entries = r.entries ?? [];
     const worst = entries.filter((e) => e.trail.length > 0).sort((a, b) => b.absError - a.absError)[0];
-    const label = (index: number, name?: string): string => name ?? (index >= 0 ? `[${index}]` : 'direction');
+    const label = (index: number, name?: string): string => name ?? (index >= 0 ? `x[${index}]` : 'direction');
     const entry: GradcheckEntry = {
       name: t.name,
       kind: t.kind,
@@ -78,7 +78,7 @@ export function summarize(results: TargetResult[], seed: number, mode: string, n
     };
     if (worst) {
       entry.stepTrail = {
-        entry: label(worst.index, r.failures.find((f) => f.index === worst.index)?.name),
+        entry: worst.name,
         analytic: worst.analytic,
         steps: worst.trail.map((s) => ({ step: s.step, value: s.value, truncation: s.truncation, rounding: s.rounding, error: Math.abs(s.value - worst.analytic) })),
       };
