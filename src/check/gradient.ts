@@ -92,9 +92,10 @@ export interface CheckResult {
   /**
    * The largest relative error over the resolved entries: |analytic − numeric|
    * over the entry's own magnitude max(|analytic|, |numeric|), floored at the
-   * entry's error bound so that an entry indistinguishable from zero counts 0
-   * to 1, never more (a correct gradient stays near the differences' own
-   * precision; a wrong entry shows its relative error).
+   * entry's error bound and at 1e-6 of the largest gradient entry, so that an
+   * entry at (or cancelling to) zero does not read as a large relative error:
+   * a correct gradient stays near the differences' own precision, a wrong
+   * entry shows its relative error.
    */
   maxRelError: number;
   failures: Failure[];
@@ -180,7 +181,10 @@ export function coordinateScales(x: Float64Array): Float64Array {
   return x.map((v) => powerOfTwo(Math.max(Math.abs(v), floor)));
 }
 
-/** |analytic − numeric| relative to the entry's own magnitude, never beyond 1 for an entry within its bound of zero. */
+/** Entries below this share of the largest gradient entry are measured against it, not against themselves, in relError. */
+const REL_FLOOR = 1e-6;
+
+/** |analytic − numeric| relative to the entry's own magnitude (floored: see REL_FLOOR), never beyond 1 for an entry within its bound of zero. */
 function relErr(abs: number, a: number, n: number, bound: number): number {
   const d = Math.max(Math.abs(a), Math.abs(n), bound);
   return d > 0 ? abs / d : 0;
@@ -276,7 +280,7 @@ function judgeDerivative(
     const slack = t.tol(a, hi) + 3 * ((2 * sigma) / step) + (d.stray ?? 0);
     const ok = a >= lo - slack && a <= hi + slack;
     const absError = a < lo ? lo - a : a > hi ? a - hi : 0;
-    return { status: ok ? 'pass' : 'fail', ok, kink: true, numeric: (left + right) / 2, absError, relError: relErr(absError, a, hi, slack), bound: slack, needed: slack, d };
+    return { status: ok ? 'pass' : 'fail', ok, kink: true, numeric: (left + right) / 2, absError, relError: relErr(absError, a, hi, Math.max(slack, REL_FLOOR * ctx.gmax * unit)), bound: slack, needed: slack, d };
   }
   if (d.undefinedNearby) {
     return { status: 'unresolved', ok: false, kink: false, numeric: NaN, absError: 0, relError: 0, bound: Infinity, needed: t.needed(a, a), why: 'not finite', d };
@@ -284,7 +288,7 @@ function judgeDerivative(
   const fd = fdBound(d);
   const bound = t.tol(a, d.value) + fd;
   const absError = Math.abs(a - d.value);
-  const relError = relErr(absError, a, d.value, fd);
+  const relError = relErr(absError, a, d.value, Math.max(fd, REL_FLOOR * ctx.gmax * unit));
   const needed = Math.max(t.tol(a, d.value), t.needed(a, d.value));
   if (d.unresolved) return { status: 'unresolved', ok: false, kink: false, numeric: d.value, absError, relError, bound, needed, why: 'disagreed', d };
   if (absError > bound) return { status: 'fail', ok: false, kink: false, numeric: d.value, absError, relError, bound, needed, d };
