@@ -291,6 +291,21 @@ describe('checkJacobian', () => {
     expect(r.jacobianEntries.map((e) => e.name)).toEqual(['J[2,2]']);
   });
 
+  it('names wrong entries and failing inputs by outputNames and inputNames where given', () => {
+    const bad = (xx: Float64Array, u: Float64Array) => {
+      const g = vjp(xx, u);
+      g[0] = g[0]! - u[1]! * xx[0]!;
+      return g;
+    };
+    const m = (f(Float64Array.from(x)) as ArrayLike<number>).length;
+    const outputs = Array.from({ length: m }, (_, i) => `y${i}`);
+    const inputs = Array.from(x, (_, j) => `w${j}`);
+    const r = checkJacobian(f, bad, x, { outputNames: outputs, inputNames: inputs });
+    expect(r.jacobianEntries.map((e) => e.name)).toEqual(['J[y1,w0]']);
+    expect(r.failures.map((fl) => fl.name)).toEqual(['w0']);
+    expect(() => checkJacobian(f, bad, x, { inputNames: ['a'] })).toThrow(/^checkJacobian: options.inputNames has 1 names, but x has/);
+  });
+
   it('counts the calls its naming of wrong entries makes', () => {
     const cf = counted(f);
     const cv = counted((xx: Float64Array, u: Float64Array) => {
