@@ -48,7 +48,7 @@ export function benchChecker(log: (s: string) => void, sizes = [1e3, 1e4, 1e5, 1
       const { r, ms } = timed(() => checkGradient(f, grad, x, { mode: 'full' }));
       fullPerEntry = r.evaluations / p;
       fullMsPerCallPerEntry = ms / r.evaluations / p;
-      rows.push([String(p), 'full', String(r.evaluations), fmt(r.evaluations / p, 2), fmt(ms, 0), r.ok ? 'pass' : 'FAIL']);
+      rows.push([String(p), 'full', String(r.evaluations), fmt(r.evaluations / p, 2), fmt(ms, 0), r.verdict]);
     } else {
       const calls = Math.round(fullPerEntry * p);
       if (p === 1e5) fullAt1e5 = calls;
@@ -56,7 +56,7 @@ export function benchChecker(log: (s: string) => void, sizes = [1e3, 1e4, 1e5, 1
     }
     for (const mode of ['sampled', 'directional'] as const) {
       const { r, ms } = timed(() => checkGradient(f, grad, x, { mode }));
-      rows.push([String(p), mode, String(r.evaluations), fmt(r.evaluations / p, 4), fmt(ms, 0), r.ok ? 'pass' : 'FAIL']);
+      rows.push([String(p), mode, String(r.evaluations), fmt(r.evaluations / p, 4), fmt(ms, 0), r.verdict]);
     }
   }
   log('gradient checker: a smooth O(P) objective, correct gradient (calls of f per mode)');
@@ -81,7 +81,7 @@ export function benchChecker(log: (s: string) => void, sizes = [1e3, 1e4, 1e5, 1
     table(
       ['what', 'calls of f', 'wall ms', 'result'],
       [
-        ['directional verdict + localisation', String(r.evaluations), fmt(ms, 0), `${r.ok ? 'missed' : 'caught'}; localised [${found.join(', ')}]`],
+        ['directional verdict + localisation', String(r.evaluations), fmt(ms, 0), `${r.verdict === 'fail' ? 'caught' : `missed (${r.verdict})`}; localised [${found.join(', ')}]`],
         ['full sweep (extrapolated above)', Number.isFinite(fullAt1e5) ? `≈${fullAt1e5}` : '—', '', ''],
         ['ratio (full sweep / directional)', Number.isFinite(ratio) ? `≈${fmt(ratio, 0)}×` : '—', '', ''],
         ['ratio (a 2-call-per-entry sweep, as gradcheck / directional)', `${fmt((2 * p) / r.evaluations, 0)}×`, '', ''],

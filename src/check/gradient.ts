@@ -155,6 +155,11 @@ const SAFETY = 3;
 /** The analytic value's own rounding, in units of |entry|: below this no disagreement is called a failure. */
 const ANALYTIC_ULPS = 32;
 /**
+ * No relative disagreement below this is a failure: both sides' roundings through cancellation
+ * inside f or grad that neither noise probe shows live there (σ² − 1 − log σ² at σ ≈ 1).
+ */
+const TOL_FLOOR = { float64: 1e-8, float32: 1e-4 } as const;
+/**
  * A direction's allowance, in ulps of Σ|terms|: the analytic sum's rounding, and f's rounding
  * relative to intermediates it never shows in its noise (log(1 + ε) moves in steps of u whatever
  * ε's share of the direction). 256u·Σ|terms| still catches a 1e-6 error in one of 1,000 similar terms.
@@ -347,7 +352,7 @@ function checkCoordinate(ctx: Context, i: number, at: Float64Array = ctx.x): Jud
   const analyticNoise = ctx.gradNoise[i]!;
   const t: Tolerance = {
     // below the resolution no disagreement is a failure: both sides' roundings (cancellation inside f or grad) live there
-    tol: (a, n) => atol + analyticNoise + (rtol + Math.max(ANALYTIC_ULPS * ctx.eps, ctx.opts.resolution)) * Math.max(Math.abs(a), Math.abs(n)),
+    tol: (a, n) => atol + analyticNoise + (rtol + Math.max(ANALYTIC_ULPS * ctx.eps, TOL_FLOOR[ctx.opts.precision])) * Math.max(Math.abs(a), Math.abs(n)),
     needed: neededFor(ctx, (NOISE_FLOOR * ctx.sigma) / maxStep),
   };
   return judgeDerivative(ctx, phi, h, ctx.grad[i]!, t, 1, (s) => xi + s - xi, maxStep);
@@ -421,7 +426,7 @@ function checkDirection(ctx: Context, v: Float64Array, support?: Uint32Array): J
   // The terms this direction sums set its tolerance: the user's per-entry atol/rtol on its largest
   // term, and DIRECTION_ULPS of Σ|terms|, not the whole gradient's scale.
   const count = support ? support.length : n;
-  const tol = (atol * maxD + ctx.stationaryAtol * count + analyticNoise) * unit + (rtol + resolution * minShare) * maxTerm + DIRECTION_ULPS * ctx.eps * absTerms;
+  const tol = (atol * maxD + ctx.stationaryAtol * count + analyticNoise) * unit + (rtol + TOL_FLOOR[ctx.opts.precision] * minShare) * maxTerm + DIRECTION_ULPS * ctx.eps * absTerms;
   // Resolved to `resolution` of the smallest term it sums, so that one entry off by that relative
   // amount shows (within what f's noise permits over the whole step, t = 1).
   const noiseFloor = NOISE_FLOOR * ctx.sigma * unit;

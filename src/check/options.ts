@@ -39,8 +39,9 @@ export interface CheckOptions {
    * largest are resolved to that share, and none beyond what f's noise
    * permits over a step the size of the entry's scale). An entry the check
    * cannot resolve, at any step, is `unresolved` and the verdict
-   * 'inconclusive'. Default 1e-8 in float64 (so a relative error of 1e-7
-   * in one entry is caught), 1e-4 in float32.
+   * 'inconclusive'. Default 1e-7 in float64 (a smooth function's entries
+   * resolve far below it at the first step; any disagreement beyond an
+   * entry's bound, and above 1e-8 of it, fails), 1e-4 in float32.
    */
   resolution?: number;
   /** Absolute tolerance on top of the error bound. Default 0. */
@@ -141,7 +142,7 @@ export const CHECK_OPTION_RULES: OptionRules<CheckOptions> = {
   seed: rule.integer(0),
   rtol: rule.nonNegative((g) => (g.precision === 'float32' ? 1e-3 : 0)),
   resolution: (v, g, bad) =>
-    v === undefined ? (g.precision === 'float32' ? 1e-4 : 1e-8) : typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 1 ? v : bad('a number in (0, 1)'),
+    v === undefined ? (g.precision === 'float32' ? 1e-4 : 1e-7) : typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 1 ? v : bad('a number in (0, 1)'),
   atol: rule.nonNegative(0),
   step: (v, _g, bad) => (v === undefined ? 'auto' : v === 'auto' || (typeof v === 'number' && Number.isFinite(v) && v > 0) ? (v as 'auto' | number) : bad("'auto' or a finite number > 0")),
   localize: rule.boolean(true),

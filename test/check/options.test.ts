@@ -14,7 +14,7 @@ describe('resolving the checker options', () => {
       directions: 12,
       seed: 0,
       rtol: 0,
-      resolution: 1e-8,
+      resolution: 1e-7,
       atol: 0,
       step: 'auto',
       localize: true,
