@@ -56,8 +56,10 @@ export function checkParams<P extends NamedTensors>(
   const layout = TensorLayout.of(params);
   const x = validateArgs(where, objective as (p: unknown) => number, grad, 'grad', layout.flatten(params));
 
+  // Views of the checker's own fresh copy of the point (guard.ts copies before every call), not a second
+  // copy: a callback that writes to its tensors writes to that copy, which the guard then reports.
   const rebuild = (v: Float64Array): P => {
-    const m = layout.tensors(v);
+    const m = layout.views(v);
     return (params instanceof Map ? m : Object.fromEntries(m)) as P;
   };
   const f = (v: Float64Array): number => objective(rebuild(v));

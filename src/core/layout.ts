@@ -83,6 +83,14 @@ export class TensorLayout {
     return out;
   }
 
+  /** Tensors viewing the slices of `v` (no copy: writing to one writes to v), as a Map. */
+  views(v: Float64Array): Map<string, Tensor> {
+    if (v.length !== this.size) throw new RangeError(`TensorLayout.views: expected ${this.size} values, got ${v.length}`);
+    const out = new Map<string, Tensor>();
+    for (const s of this.slots) out.set(s.name, { shape: [...s.shape], data: v.subarray(s.offset, s.offset + s.size) });
+    return out;
+  }
+
   /** The slot holding flat index i and the index within it; undefined outside the layout. */
   locate(i: number): { slot: Slot; local: number } | undefined {
     if (!Number.isInteger(i) || i < 0 || i >= this.size) return undefined;

@@ -368,6 +368,22 @@ describe('checkJacobian and checkParams defend the same way', () => {
     expect(r!.reasons.join('\n')).toMatch(/threw.*boom/);
   });
 
+  it("checkParams: an objective that writes to its tensors is caught, and the caller's tensors stay as they were", () => {
+    const W = tensor([2], [1, 2]);
+    const r = checkParams(
+      (p: { W: { data: Float64Array } }) => {
+        const s = p.W.data.reduce((a, v) => a + v * v, 0);
+        p.W.data[1] = 0;
+        return s;
+      },
+      { W },
+      (p) => ({ W: p.W.data.map((v) => 2 * v) }),
+    );
+    expect(r.verdict).toBe('fail');
+    expect(r.reasons.join('\n')).toMatch(/f mutated its input: x\[1\]/);
+    expect(Array.from(W.data)).toEqual([1, 2]);
+  });
+
   it('checkParams: a grad that forgets a parameter gives ok:false naming it', () => {
     const r = checkParams(
       (p) => Object.values(p as Record<string, { data: Float64Array }>).reduce((s, t) => s + t.data.reduce((a, v) => a + v * v, 0), 0),
