@@ -1,6 +1,7 @@
 import { benchMatmul } from './matmul.js';
 import { benchTraining } from './training.js';
 import { benchChecker } from './checker.js';
+import { benchAutoencoders } from './autoencoders.js';
 import { benchGrading } from './grading.js';
 import { benchStartup } from './startup.js';
 
@@ -14,5 +15,7 @@ log('');
 benchTraining(log);
 log('');
 benchChecker(log);
+log('');
+benchAutoencoders(log);
 log('');
 await benchGrading(log);
