@@ -208,20 +208,21 @@ interface Tolerance {
 
 const fdBound = (e: Estimate): number => SAFETY * (e.truncation + e.rounding);
 
+/** f bit-identical across the whole stencil and an analytic value within its bound: nothing finer exists to resolve. */
+const flatAgrees = (a: number, e: Estimate, t: Tolerance): boolean => e.flat === true && Math.abs(a) <= fdBound(e) + t.tol(a, e.value);
+
 /** An agreeing estimate decides (passes) when its bound is within UNRESOLVED_SHARE of the entry's own scale (or f is flat). */
 function decides(a: number, e: Estimate, t: Tolerance, share: number): boolean {
   const fd = fdBound(e);
-  if (e.flat && Math.abs(a) <= fd + t.tol(a, e.value)) return true;
+  if (flatAgrees(a, e, t)) return true;
   // (a bound within a few times the allowed disagreement decides too: differences below it do not matter)
   return fd <= Math.max(4 * t.tol(a, e.value), t.needed(a, e.value), share * Math.max(Math.abs(a), Math.abs(e.value), e.spread ?? 0));
 }
 
 /** An estimate is precise enough to stop refining when its bound is within what is needed (or within the allowed disagreement itself). */
 function resolvedBy(a: number, e: Estimate, t: Tolerance): boolean {
-  const fd = fdBound(e);
-  // f bit-identical across the whole stencil and an analytic value within its bound: nothing finer exists to resolve
-  if (e.flat && Math.abs(a) <= fd + t.tol(a, e.value)) return true;
-  return fd <= Math.max(t.tol(a, e.value), t.needed(a, e.value));
+  if (flatAgrees(a, e, t)) return true;
+  return fdBound(e) <= Math.max(t.tol(a, e.value), t.needed(a, e.value));
 }
 
 /** The judge for one quantity: analytic `a` against the estimate. */
@@ -332,9 +333,9 @@ function neededFor(ctx: Context, noiseFloor: number): (a: number, n: number) => 
 }
 
 /** The check of one coordinate i of the gradient. */
-function checkCoordinate(ctx: Context, i: number, at: Float64Array = ctx.x): Judged {
-  const xp = at.slice();
-  const xi = at[i]!;
+function checkCoordinate(ctx: Context, i: number): Judged {
+  const xp = ctx.x.slice();
+  const xi = ctx.x[i]!;
   const phi = (t: number): number => {
     xp[i] = xi + t;
     const v = ctx.g.f(xp, `x + ${t}·e[${i}]`);

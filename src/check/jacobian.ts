@@ -1,7 +1,7 @@
 import { Rng } from '../core/rng.js';
 import { CheckAbort, validateArgs } from './guard.js';
 import { autoMode, flatName, runCheck, type CheckResult, type CheckVerdict } from './gradient.js';
-import { CHECK_OPTION_RULES, resolveWith, rule, type CheckOptions, type OptionRule, type OptionRules } from './options.js';
+import { CHECK_OPTION_RULES, resolveWith, rule, type CheckOptions, type OptionRules } from './options.js';
 
 export type VectorFn = (x: Float64Array) => ArrayLike<number>;
 export type VjpFn = (x: Float64Array, cotangent: Float64Array) => ArrayLike<number>;
@@ -15,10 +15,7 @@ export interface JacobianOptions extends CheckOptions {
   inputNames?: readonly string[];
 }
 
-const names: OptionRule<readonly string[] | undefined> = (v, _g, bad) =>
-  v === undefined ? undefined : Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0) ? (v as string[]) : bad('an array of non-empty strings', 'type');
-
-const JACOBIAN_OPTION_RULES: OptionRules<JacobianOptions> = { ...CHECK_OPTION_RULES, cotangents: rule.positiveInt(3), outputNames: names, inputNames: names };
+const JACOBIAN_OPTION_RULES: OptionRules<JacobianOptions> = { ...CHECK_OPTION_RULES, cotangents: rule.positiveInt(3), outputNames: rule.names, inputNames: rule.names };
 
 /** A Jacobian entry found wrong: output row, input column, and the two values. */
 export interface JacobianEntry {

@@ -1,7 +1,7 @@
 import { Rng } from '../core/rng.js';
 import { CheckAbort, validateArgs } from './guard.js';
 import { coordinateScales, runCheck, type CheckResult, type CheckVerdict } from './gradient.js';
-import { CHECK_OPTION_RULES, resolveWith, rule, type CheckOptions, type OptionRule, type OptionRules } from './options.js';
+import { CHECK_OPTION_RULES, resolveWith, rule, type CheckOptions, type OptionRules } from './options.js';
 
 /** f: ℝⁿ → ℝᵐ (a number counts as one output). */
 export type ForwardFn = (x: Float64Array) => ArrayLike<number> | number;
@@ -37,11 +37,8 @@ export interface JvpResult extends Omit<CheckResult, 'mode'> {
 /** Outputs up to which a failing tangent is split into its wrong outputs (one derivative check per output). */
 export const MAX_OUTPUTS_LOCALIZED = 256;
 
-const names: OptionRule<readonly string[] | undefined> = (v, _g, bad) =>
-  v === undefined ? undefined : Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0) ? (v as string[]) : bad('an array of non-empty strings', 'type');
-
 const { mode: _m, samples: _s, directions: _d, localize: _l, maxLocalized: _x, ...SCALAR_RULES } = CHECK_OPTION_RULES;
-const JVP_OPTION_RULES: OptionRules<JvpOptions> = { ...SCALAR_RULES, tangents: rule.positiveInt(3), outputNames: names };
+const JVP_OPTION_RULES: OptionRules<JvpOptions> = { ...SCALAR_RULES, tangents: rule.positiveInt(3), outputNames: rule.names };
 
 const asArray = (y: ArrayLike<number> | number): ArrayLike<number> => (typeof y === 'number' ? [y] : y);
 

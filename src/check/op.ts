@@ -110,13 +110,20 @@ function validShape(where: string, what: string, s: unknown): number[] {
 
 const same = (a: Float64Array, b: Float64Array): boolean => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
+/** Zero tensors of the shapes of `p`: gradients start here. */
+export const zerosLike = (p: Map<string, Tensor>): Map<string, Tensor> => new Map([...p].map(([k, t]) => [k, tensor(t.shape, new Float64Array(t.data.length))]));
+
+/** The env an op runs in: its parameters, the grads it accumulates into, a fixed stream. */
+export const envFor =
+  (training: boolean, seed: number) =>
+  (p: Map<string, Tensor>, grads: Map<string, Tensor>): OpEnv => ({ params: p, grads, training, trackStats: false, rng: new Rng(seed) });
+
 /**
  * The scalar an op's backward is the gradient of: J(x, θ) = Σ dy ⊙ forward(x, θ)
  * over named tensors (`x` and the parameters), and its gradient from backward(dy).
  */
 export function opObjective(op: OpUnderTest, names: readonly string[], dy: Tensor, training: boolean, seed: number): { objective: (p: Map<string, Tensor>) => number; grad: (p: Map<string, Tensor>) => Map<string, Tensor> } {
-  const env = (p: Map<string, Tensor>, grads: Map<string, Tensor>): OpEnv => ({ params: p, grads, training, trackStats: false, rng: new Rng(seed) });
-  const zerosLike = (p: Map<string, Tensor>): Map<string, Tensor> => new Map([...p].map(([k, t]) => [k, tensor(t.shape, new Float64Array(t.data.length))]));
+  const env = envFor(training, seed);
   const paramsOf = (p: Map<string, Tensor>): Map<string, Tensor> => new Map(names.map((k) => [k, p.get(k)!]));
   return {
     objective: (p) => {
@@ -136,8 +143,7 @@ export function opObjective(op: OpUnderTest, names: readonly string[], dy: Tenso
 
 /** One run at drawn values: undefined when it passes, the counterexample's reason and result otherwise. */
 function runOnce(op: OpUnderTest, training: boolean, x: Tensor, params: Record<string, Tensor>, dy: Tensor, check: CheckOptions, seed: number): { reason: string; result?: ParamsCheckResult } | 'inconclusive' | undefined {
-  const env = (p: Map<string, Tensor>, grads: Map<string, Tensor>): OpEnv => ({ params: p, grads, training, trackStats: false, rng: new Rng(seed) });
-  const zerosLike = (p: Map<string, Tensor>): Map<string, Tensor> => new Map([...p].map(([k, t]) => [k, tensor(t.shape, new Float64Array(t.data.length))]));
+  const env = envFor(training, seed);
   const names = Object.keys(params);
   // Defences first: nothing the op is given may change, and parameter gradients must accumulate.
   const px = new Map(names.map((k) => [k, tensor(params[k]!.shape, params[k]!.data.slice())]));

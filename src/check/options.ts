@@ -128,6 +128,9 @@ export const rule = {
     (fallback: number): OptionRule<number> =>
     (v, _g, bad) =>
       v === undefined ? fallback : typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : bad('a finite number > 0'),
+  /** An optional array of non-empty strings (names of outputs or inputs). */
+  names: ((v, _g, bad) =>
+    v === undefined ? undefined : Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0) ? (v as string[]) : bad('an array of non-empty strings', 'type')) as OptionRule<readonly string[] | undefined>,
   boolean:
     (fallback: boolean): OptionRule<boolean> =>
     (v, _g, bad) =>

@@ -51,7 +51,6 @@ export function summarize(results: TargetResult[], seed: number, mode: string, n
     const r = t.result;
     const entries = r.entries ?? [];
     const worst = entries.filter((e) => e.trail.length > 0).sort((a, b) => b.absError - a.absError)[0];
-    const label = (index: number, name?: string): string => name ?? (index >= 0 ? `x[${index}]` : 'direction');
     const entry: GradcheckEntry = {
       name: t.name,
       kind: t.kind,
@@ -70,8 +69,8 @@ export function summarize(results: TargetResult[], seed: number, mode: string, n
       noise: r.noise,
       reasons: r.reasons,
       warnings: r.warnings,
-      failures: r.failures.map((f) => ({ entry: label(f.index, f.name), analytic: f.analytic, numeric: f.numeric, absError: f.absError, relError: f.relError, bound: f.bound })),
-      kinks: r.kinks.map((k) => ({ entry: label(k.index, k.name), left: k.left, right: k.right, analytic: k.analytic, ok: k.ok })),
+      failures: r.failures.map((f) => ({ entry: f.name, analytic: f.analytic, numeric: f.numeric, absError: f.absError, relError: f.relError, bound: f.bound })),
+      kinks: r.kinks.map((k) => ({ entry: k.name, left: k.left, right: k.right, analytic: k.analytic, ok: k.ok })),
       params: r.params,
       relErrors: entries.map((e) => e.relError),
       taylor: { ok: t.taylor.ok, rate: finite(t.taylor.rate) as number, residuals: t.taylor.residuals },

@@ -4,7 +4,7 @@ import type { Rng } from '../core/rng.js';
 import type { Problem } from '../core/problem.js';
 import { randomTensor, uniformTensor } from '../core/random.js';
 import { evaluate, type Model } from '../core/network.js';
-import { opObjective, type OpDims, type OpUnderTest } from './op.js';
+import { envFor, opObjective, zerosLike, type OpDims, type OpUnderTest } from './op.js';
 import type { Target } from './target.js';
 
 /**
@@ -76,7 +76,8 @@ function opProblem(where: string, op: OpUnderTest, rng: Rng, params?: (d: OpDims
   const map = new Map<string, Tensor>([['x', uniformTensor(rng, xs, -2, 2)]]);
   for (const [k, s] of Object.entries(ps)) map.set(k, uniformTensor(rng, s, -1, 1));
   const names = Object.keys(ps);
-  const y = op.forward(map.get('x')!, { params: new Map(names.map((k) => [k, map.get(k)!])), grads: new Map(names.map((k) => [k, tensor(map.get(k)!.shape, new Float64Array(map.get(k)!.data.length))])), training: false, trackStats: false, rng }).y;
+  const own = new Map(names.map((k) => [k, map.get(k)!]));
+  const y = op.forward(map.get('x')!, envFor(false, 0)(own, zerosLike(own))).y;
   const { objective, grad } = opObjective(op, names, randomTensor(rng, y.shape), false, rng.int(1e6));
   return { params: map, objective, grad };
 }

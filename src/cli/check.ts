@@ -90,15 +90,19 @@ export async function resolveCheckCommand(flags: CheckFlags, cwd: string): Promi
     }
   }
   const pick = <T,>(flag: T | undefined, key: string, fallback: T): T => (flag !== undefined ? flag : config[key] !== undefined ? (config[key] as T) : fallback);
+  const optional = (key: 'filter' | 'junit' | 'html'): Partial<Record<typeof key, string>> => {
+    const v = pick<string | undefined>(flags[key], key, undefined);
+    return v === undefined ? {} : { [key]: v };
+  };
   const targetsFile = flags.targets !== undefined ? resolve(cwd, flags.targets) : typeof config.targets === 'string' ? resolve(dirname(configFile!), config.targets) : undefined;
   const opts: CheckCliOptions = {
     mode: pick(flags.mode, 'mode', 'full'),
     seed: String(pick<string | number>(flags.seed, 'seed', '0')),
     report: pick(flags.report, 'report', 'reports/gradcheck.json'),
     allowInconclusive: pick(flags.allowInconclusive, 'allowInconclusive', false),
-    ...(pick(flags.filter, 'filter', undefined) !== undefined ? { filter: pick(flags.filter, 'filter', '') } : {}),
-    ...(pick(flags.junit, 'junit', undefined) !== undefined ? { junit: pick(flags.junit, 'junit', '') } : {}),
-    ...(pick(flags.html, 'html', undefined) !== undefined ? { html: pick(flags.html, 'html', '') } : {}),
+    ...optional('filter'),
+    ...optional('junit'),
+    ...optional('html'),
     ...(flags.shard !== undefined ? { shard: flags.shard } : {}),
     ...(targetsFile ? { source: relative(cwd, targetsFile) || targetsFile } : {}),
   };
