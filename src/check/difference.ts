@@ -85,8 +85,37 @@ export interface DifferentiateOptions {
   maxGrowths?: number;
   /** Factor the step shrinks by between attempts. Default 16. */
   shrink?: number;
+  /**
+   * The entry's scale s: when given, the first two levels decide on their own where T11's error,
+   * bounded through PAIR_MARGIN (see twoLevelTruncation), already decides. Absent: three levels.
+   */
+  scale?: number;
+  /** |f′| as the caller knows it (the analytic value), for that bound. Default 0. */
+  slope?: number;
   /** Unit roundoff of f's arithmetic (rounding of large values of f). */
   unitRoundoff: number;
+}
+
+/**
+ * How far f's fifth derivative may exceed what its lower ones suggest, for two levels' bound to
+ * hold: |f⁽⁵⁾| ≤ PAIR_MARGIN · |f′| · ρ⁴, where ρ, the rate at which f's derivatives grow, is the
+ * largest of 1/s (the entry's scale), |f″|/|f′| and |f‴|/|f″| as measured.
+ */
+export const PAIR_MARGIN = 64;
+
+/**
+ * A bound on the error of T11 = D(h/2) + (D(h/2) − D(h))/3, which is f⁽⁵⁾h⁴/480, from what the
+ * two central pairs measure: |f‴| ≤ 8|D(h) − D(h/2)|/h² and |f″| ≤ 2|S₀|/h², their rounding counted
+ * in (bounds, not estimates), f′ from the pairs and `slope`, through PAIR_MARGIN. Infinite when
+ * f′ is 0: nothing then sets the rate.
+ */
+export function twoLevelTruncation(d0: number, d1: number, s0: number, h: number, sigma: number, s: number, slope: number): number {
+  const f1 = slope;
+  if (!(f1 > 0)) return Infinity;
+  const f2 = (2 * Math.abs(s0) + 4 * sigma) / (h * h);
+  const f3 = (8 * Math.abs(d0 - d1) + (24 * sigma) / h) / (h * h);
+  const rate = Math.max(1 / s, f2 / f1, f3 / f2);
+  return (PAIR_MARGIN * f1 * rate ** 4 * h ** 4) / 480;
 }
 
 /** The nearest power of two: steps that are exact in binary keep x + h − x = h. */
@@ -192,6 +221,15 @@ function tableauDerivative(
       trail.push(est);
       if (!best || est.truncation + est.rounding <= best.truncation + best.rounding) best = est;
       verdict = judge(best);
+      // Two levels decide when T11's own error bound already does (Richardson's third level only where the verdict is open).
+      if (k === 1 && verdict !== 'pass' && opts.scale !== undefined && !flat) {
+        const early: Estimate = { ...est, truncation: twoLevelTruncation(T[0]![0]!, T[1]![0]!, S[0]!, h, sig, opts.scale, Math.max(Math.abs(value), opts.slope ?? 0)) };
+        if (judge(early) === 'pass') {
+          trail[trail.length - 1] = early;
+          best = early;
+          verdict = 'pass';
+        }
+      }
       // a pass on a flat stencil waits for the larger steps (only a function flat there too is flat)
       if (verdict === 'pass' && best.flat && flatGrowths < 3 && h < ceiling) break;
       if (verdict === 'pass') {

@@ -262,6 +262,7 @@ function judgeDerivative(
   actualStep?: (t: number) => number,
   maxStep = Infinity,
   inputMagnitude = 0,
+  scale?: number,
 ): Judged {
   // With `unit` ≠ 1, phi and `a` are in units of 2^-k of f (directions whose ∇f·d overflows).
   const sigma = ctx.sigma * unit;
@@ -276,6 +277,7 @@ function judgeDerivative(
     ...(actualStep ? { actualStep } : {}),
     maxStep,
     inputMagnitude,
+    ...(scale === undefined ? {} : { scale, slope: Math.abs(a) }),
   });
   if (d.kink) {
     const { left, right, step } = d.kink;
@@ -311,7 +313,7 @@ function judgeDerivative(
  * scale even when it is wrong; without it, f's relative noise stands in.
  */
 function autoStep(ctx: Context, s: number, slope: number): number {
-  const g = Math.max(slope, 0.01 * ctx.gmax);
+  const g = Math.max(slope, 1e-4 * ctx.gmax);
   let rel = g > 0 ? ctx.sigma / (s * g) : ctx.relNoise;
   // Underflow (s·g = 0) or an all-zero problem: fall back on the noise of f alone.
   if (!Number.isFinite(rel) || !(rel > 0)) rel = ctx.relNoise;
@@ -356,7 +358,8 @@ function checkCoordinate(ctx: Context, i: number): Judged {
     tol: (a, n) => atol + analyticNoise + (rtol + Math.max(ANALYTIC_ULPS * ctx.eps, TOL_FLOOR[ctx.opts.precision])) * Math.max(Math.abs(a), Math.abs(n)),
     needed: neededFor(ctx, (NOISE_FLOOR * ctx.sigma) / maxStep),
   };
-  return judgeDerivative(ctx, phi, h, ctx.grad[i]!, t, 1, (s) => xi + s - xi, maxStep);
+  const early = ctx.opts.richardson === 'open' ? ctx.scale[i]! : undefined;
+  return judgeDerivative(ctx, phi, h, ctx.grad[i]!, t, 1, (s) => xi + s - xi, maxStep, 0, early);
 }
 
 /** The check of the directional derivative along d = v ⊙ scale, v a ±1 vector on `support` (all entries when absent). */

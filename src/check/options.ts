@@ -48,6 +48,14 @@ export interface CheckOptions {
   atol?: number;
   /** 'auto' (default): a step per coordinate from the scale of x and the noise of f; or a fixed positive step. */
   step?: 'auto' | number;
+  /**
+   * 'open' (default): an entry (or direction) is decided from one central
+   * difference pair when that pair's error bound already decides it (see
+   * the README, "One pair, then Richardson"), and Richardson levels are
+   * added only where the verdict is still open. 'always': every estimate
+   * comes from the Richardson tableau (about twice the calls).
+   */
+  richardson?: 'open' | 'always';
   /** In directional mode, find the wrong entries by group testing when a direction fails. Default true. */
   localize?: boolean;
   /** Most wrong entries to localise before stopping. Default 20. */
@@ -148,6 +156,7 @@ export const CHECK_OPTION_RULES: OptionRules<CheckOptions> = {
     v === undefined ? (g.precision === 'float32' ? 1e-4 : 1e-7) : typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 1 ? v : bad('a number in (0, 1)'),
   atol: rule.nonNegative(0),
   step: (v, _g, bad) => (v === undefined ? 'auto' : v === 'auto' || (typeof v === 'number' && Number.isFinite(v) && v > 0) ? (v as 'auto' | number) : bad("'auto' or a finite number > 0")),
+  richardson: rule.oneOf(['open', 'always'] as const, 'open'),
   localize: rule.boolean(true),
   maxLocalized: rule.positiveInt(20),
   precision: rule.oneOf(['float64', 'float32'] as const, 'float64'),

@@ -17,6 +17,7 @@ describe('resolving the checker options', () => {
       resolution: 1e-7,
       atol: 0,
       step: 'auto',
+      richardson: 'open',
       localize: true,
       maxLocalized: 20,
       precision: 'float64',
@@ -25,7 +26,7 @@ describe('resolving the checker options', () => {
     });
     expect(resolveOptions('checkGradient', { precision: 'float32' }).rtol).toBe(1e-3);
     expect(resolveOptions('checkGradient', { precision: 'float32' }).resolution).toBe(1e-4);
-    expect(Object.keys(CHECK_OPTION_RULES)).toHaveLength(13);
+    expect(Object.keys(CHECK_OPTION_RULES)).toHaveLength(14);
   });
 
   it('refuses unknown options, listing the known ones, and bad values, naming function and option', () => {
