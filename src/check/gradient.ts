@@ -344,22 +344,25 @@ function checkCoordinate(ctx: Context, i: number): Judged {
     xp[i] = xi;
     return v;
   };
-  // Never below 128 ulps of x_i, or x_i + h would round back to x_i.
-  const h =
-    ctx.opts.step === 'auto'
-      ? powerOfTwo(Math.max(autoStep(ctx, ctx.scale[i]!, Math.abs(ctx.grad[i]!)), 256 * ctx.eps * Math.abs(xi)))
-      : ctx.opts.step;
   const { rtol } = ctx.opts;
   const atol = Math.max(ctx.opts.atol, ctx.stationaryAtol / ctx.scale[i]!);
   const maxStep = Math.max(ctx.scale[i]!, 1);
   const analyticNoise = ctx.gradNoise[i]!;
+  const a = ctx.grad[i]!;
   const t: Tolerance = {
     // below the resolution no disagreement is a failure: both sides' roundings (cancellation inside f or grad) live there
     tol: (a, n) => atol + analyticNoise + (rtol + Math.max(ANALYTIC_ULPS * ctx.eps, TOL_FLOOR[ctx.opts.precision])) * Math.max(Math.abs(a), Math.abs(n)),
     needed: neededFor(ctx, (NOISE_FLOOR * ctx.sigma) / maxStep),
   };
+  // Never below 128 ulps of x_i, or x_i + h would round back to x_i; nor below the step whose two-level
+  // rounding (3σ/h, times SAFETY, with room for truncation) already fits what the entry needs (up to
+  // a tenth of its scale, autoStep's own ceiling).
+  const h =
+    ctx.opts.step === 'auto'
+      ? powerOfTwo(Math.max(autoStep(ctx, ctx.scale[i]!, Math.abs(a)), Math.min((4 * SAFETY * 3 * ctx.sigma) / t.needed(a, a), 0.1 * ctx.scale[i]!), 256 * ctx.eps * Math.abs(xi)))
+      : ctx.opts.step;
   const early = ctx.opts.richardson === 'open' ? ctx.scale[i]! : undefined;
-  return judgeDerivative(ctx, phi, h, ctx.grad[i]!, t, 1, (s) => xi + s - xi, maxStep, 0, early);
+  return judgeDerivative(ctx, phi, h, a, t, 1, (s) => xi + s - xi, maxStep, 0, early);
 }
 
 /** The check of the directional derivative along d = v ⊙ scale, v a ±1 vector on `support` (all entries when absent). */
