@@ -115,10 +115,12 @@ export interface CheckResult {
   directionFailures?: Failure[];
   /** Present with `record: true`. */
   entries?: EntryRecord[];
+  /** Worker threads that checked the entries, when more than one did (checkModel's `workers`): the result is the one a single thread gives. */
+  threads?: number;
 }
 
-interface Context {
-  g: Guarded;
+/** What a coordinate's check needs beyond f: plain data, so that a worker thread can receive it. */
+export interface SharedContext {
   x: Float64Array;
   f0: number;
   grad: Float64Array;
@@ -145,7 +147,44 @@ interface Context {
   stationaryAtol: number;
   /** Measured noise of each analytic entry (three times its fourth-difference estimate). */
   gradNoise: Float64Array;
-  name: (i: number) => string;
+  /** Milliseconds one call of f took at x (for deciding whether worker threads pay). */
+  callMs: number;
+}
+
+interface Context extends SharedContext {
+  g: Guarded;
+}
+
+/** One coordinate's check, wherever it ran: its verdict (or the abort that ended it) and the calls of f it made. */
+export interface EntryOutcome {
+  index: number;
+  calls: number;
+  judged?: Judged;
+  abort?: string;
+}
+
+/**
+ * Checks coordinates elsewhere (worker threads, see parallel.ts): their outcomes in any order, or
+ * why it could not (then they are checked here, on this thread, with the same results).
+ */
+export type CoordinateRunner = (shared: SharedContext, indices: Uint32Array) => { outcomes: EntryOutcome[]; threads: number } | { unavailable: string; warn: boolean };
+
+/** Coordinates checked in order on `g`, each with the calls it made; an abort ends the list. */
+export function checkCoordinates(shared: SharedContext, g: Guarded, indices: ArrayLike<number>): EntryOutcome[] {
+  const ctx: Context = { ...shared, g };
+  const out: EntryOutcome[] = [];
+  for (let k = 0; k < indices.length; k++) {
+    const index = indices[k]!;
+    const before = g.evaluations;
+    try {
+      out.push({ index, judged: checkCoordinate(ctx, index), calls: g.evaluations - before });
+    } catch (e) {
+      if (!(e instanceof CheckAbort)) throw e;
+      out.push({ index, abort: e.reason, calls: g.evaluations - before });
+      break;
+    }
+  }
+  return out;
 }
 
 /** Entries below this share of the largest entry are resolved absolutely (to resolution × share × max), not relative to themselves. */
@@ -236,7 +275,7 @@ function judgeFor(a: number, t: Tolerance): (e: Estimate) => Verdict {
 
 type Status = 'pass' | 'fail' | 'unresolved';
 
-interface Judged {
+export interface Judged {
   status: Status;
   /** status === 'pass' (a kink's subgradient included). */
   ok: boolean;
@@ -601,7 +640,15 @@ function unresolvedReason(list: readonly Unresolved[], what: string): string {
 }
 
 /** The check proper, on validated arguments (shared by checkJacobian and checkParams). */
-export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: ResolvedOptions, onEntry?: EntryObserver, name: (i: number) => string = flatName): CheckResult {
+export function runCheck(
+  f: ScalarFn,
+  grad: GradFn,
+  x: Float64Array,
+  opts: ResolvedOptions,
+  onEntry?: EntryObserver,
+  name: (i: number) => string = flatName,
+  runner?: CoordinateRunner,
+): CheckResult {
   const n = x.length;
   const g = new Guarded(f, grad, n);
   const out = new Collector(opts.record, name, onEntry);
@@ -611,6 +658,7 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
   let sigma = 0;
   let aborted = false;
   let directionFailures: Failure[] = [];
+  let threads = 1;
   const mode = opts.mode === 'auto' ? autoMode(n, opts) : opts.mode;
   try {
     const f0 = g.f(x, 'x', true);
@@ -642,6 +690,8 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
     const xp = new Float64Array(n);
     // a step of no simple ratio to f's grids (a power-of-two scale times 1e-6 aliases with ulp(1) near 0): drawn in [1, 2)·1e-6
     const delta = (opts.precision === 'float32' ? 1e-4 : 1e-6) * (1 + rng.uniform());
+    const probeStart = performance.now();
+    const callsBefore = g.evaluations;
     const measured = measureNoise(
       (t) => {
         for (let i = 0; i < n; i++) xp[i] = x[i]! + t * probe[i]! * scale[i]!;
@@ -650,6 +700,7 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
       delta,
       UNIT_ROUNDOFF[opts.precision] * Math.abs(f0),
     );
+    const callMs = (performance.now() - probeStart) / Math.max(g.evaluations - callsBefore, 1);
     // Subnormal values are quantised in steps of 2^-1074 whatever the precision.
     // the measured drift widens the bound; so does a tolerance the user set (auto adds nothing beyond the drift)
     sigma = Math.max(Number.isFinite(measured) ? 3 * measured : 0, 2 * UNIT_ROUNDOFF[opts.precision] * Math.abs(f0), drift, auto ? 0 : fTol, 4 * Number.MIN_VALUE);
@@ -686,7 +737,8 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
     for (const v of a0) gmax = Math.max(gmax, Math.abs(v));
     const floor = Math.max(opts.resolution * ZERO_SHARE * gmax, Number.MIN_VALUE);
     const stationaryAtol = gmax === 0 ? 64 * UNIT_ROUNDOFF[opts.precision] * Math.max(1, Math.abs(f0)) : 0;
-    const ctx: Context = { g, x, f0, grad: a0, sigma, scale, relNoise, gmax, opts, eps: UNIT_ROUNDOFF[opts.precision], floor, stationaryAtol, gradNoise, name };
+    const shared: SharedContext = { x, f0, grad: a0, sigma, scale, relNoise, gmax, opts, eps: UNIT_ROUNDOFF[opts.precision], floor, stationaryAtol, gradNoise, callMs };
+    const ctx: Context = { ...shared, g };
 
     /** Kinked entries judged together; false (and the reason given) when the gradient is no subgradient there. */
     const jointly = (kinked: number[]): boolean => {
@@ -763,11 +815,23 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
     } else {
       const sampled = mode === 'sampled' && opts.samples < n;
       const coords = sampled ? Uint32Array.from(rng.permutation(n).subarray(0, opts.samples)).sort() : undefined;
-      const count = coords ? coords.length : n;
-      for (let c = 0; c < count; c++) {
-        const i = coords ? coords[c]! : c;
-        const j = checkCoordinate(ctx, i);
-        out.add(i, a0[i]!, j);
+      const indices = coords ?? Uint32Array.from({ length: n }, (_, i) => i);
+      const elsewhere = runner?.(shared, indices);
+      let outcomes: EntryOutcome[];
+      if (elsewhere && 'outcomes' in elsewhere) {
+        threads = elsewhere.threads;
+        // in index order, up to the first abort, counting the calls those entries made: as on one thread
+        outcomes = [...elsewhere.outcomes].sort((p, q) => p.index - q.index);
+        const stop = outcomes.findIndex((o) => o.abort !== undefined);
+        if (stop >= 0) outcomes = outcomes.slice(0, stop + 1);
+        for (const o of outcomes) g.evaluations += o.calls;
+      } else {
+        if (elsewhere?.warn) out.warnings.push(`worker threads unavailable (${elsewhere.unavailable}): every entry was checked on this thread`);
+        outcomes = checkCoordinates(shared, g, indices);
+      }
+      for (const o of outcomes) {
+        if (o.abort !== undefined) throw new CheckAbort(o.abort);
+        out.add(o.index, a0[o.index]!, o.judged!);
         checked++;
       }
       if (out.failures.length) {
@@ -814,6 +878,7 @@ export function runCheck(f: ScalarFn, grad: GradFn, x: Float64Array, opts: Resol
     seed: opts.seed,
   };
   if (mode === 'directional') result.directionFailures = directionFailures;
+  if (threads > 1) result.threads = threads;
   if (opts.record) result.entries = out.entries;
   return result;
 }

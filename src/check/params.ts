@@ -2,8 +2,9 @@ import type { Tensor } from '../core/tensor.js';
 import { TensorLayout, multiIndex, namedEntries } from '../core/layout.js';
 import { evaluate, type Model } from '../core/network.js';
 import { validateArgs } from './guard.js';
-import { runCheck, type CheckResult } from './gradient.js';
-import { resolveOptions, type CheckOptions } from './options.js';
+import { runCheck, type CheckResult, type CoordinateRunner } from './gradient.js';
+import { CHECK_OPTION_RULES, resolveOptions, resolveWith, rule, type CheckOptions, type OptionRules, type ResolvedOptions } from './options.js';
+import { defaultWorkers, modelTask, threadRunner } from './parallel.js';
 
 /** Named tensors, as a Map (the core's Params) or a plain object. */
 export type NamedTensors = Map<string, Tensor> | Record<string, Tensor>;
@@ -41,8 +42,17 @@ export function checkParams<P extends NamedTensors>(
   grad: (params: NoInfer<P>) => GradientsFor<NoInfer<P>> | NamedGradients,
   options?: CheckOptions,
 ): ParamsCheckResult {
-  const where = 'checkParams';
-  const opts = resolveOptions(where, options);
+  return paramsCheck('checkParams', objective, params, grad, resolveOptions('checkParams', options));
+}
+
+function paramsCheck<P extends NamedTensors>(
+  where: string,
+  objective: (params: P) => number,
+  params: P,
+  grad: (params: P) => GradientsFor<P> | NamedGradients,
+  opts: ResolvedOptions,
+  runner?: CoordinateRunner,
+): ParamsCheckResult {
   if (typeof objective !== 'function') throw new TypeError(`${where}: objective must be a function, got ${typeof objective}`);
   if (typeof grad !== 'function') throw new TypeError(`${where}: grad must be a function, got ${typeof grad}`);
   if (params === null || typeof params !== 'object') throw new TypeError(`${where}: params must be a Map or an object of tensors`);
@@ -103,6 +113,7 @@ export function checkParams<P extends NamedTensors>(
       }
     },
     (i) => layout.nameOf(i),
+    runner,
   );
   for (const fl of result.failures) {
     const s = byIndex(fl.index);
@@ -111,22 +122,33 @@ export function checkParams<P extends NamedTensors>(
   return { ...result, params: summaries };
 }
 
+export interface ModelCheckOptions extends CheckOptions {
+  /** Training mode (batch statistics, dropout masks). Default true. */
+  training?: boolean;
+  /**
+   * Threads that check entries in full and sampled mode (see parallel.ts), with the same result
+   * as one. Default: the machine's cores. Used when the model's ops carry their specs (models
+   * from case files and createOp) and the work is large enough to pay for the threads' start.
+   */
+  workers?: number;
+}
+
+const MODEL_OPTION_RULES: OptionRules<ModelCheckOptions> = { ...CHECK_OPTION_RULES, training: rule.boolean(true), workers: rule.positiveInt(defaultWorkers()) };
+
 /**
  * Checks a model's hand-written backward pass: the objective J(θ) of the batch
  * (X, T) against dJ/dθ from `evaluate`, over every parameter.
  */
-export function checkModel(
-  model: Model,
-  x: Tensor,
-  t: Tensor,
-  options?: CheckOptions & { training?: boolean },
-): ParamsCheckResult {
-  const { training = true, ...rest } = options ?? {};
+export function checkModel(model: Model, x: Tensor, t: Tensor, options?: ModelCheckOptions): ParamsCheckResult {
+  const where = 'checkModel';
+  const { training, workers, ...opts } = resolveWith<ModelCheckOptions>(where, options, MODEL_OPTION_RULES);
   const withParams = (p: Map<string, Tensor>): Model => ({ ...model, params: p });
-  return checkParams(
+  return paramsCheck(
+    where,
     (p) => evaluate(withParams(p), x, t, { training, backward: false }).objective,
     model.params,
     (p) => evaluate(withParams(p), x, t, { training }).grads,
-    rest,
+    opts,
+    threadRunner(modelTask(model, x, t, training), workers),
   );
 }

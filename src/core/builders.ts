@@ -2,10 +2,8 @@ import { type Tensor, zeros } from './tensor.js';
 import type { Params } from './params.js';
 import { Rng } from './rng.js';
 import type { Op } from './ops/op.js';
-import { dense } from './ops/dense.js';
 import type { ActivationName } from './ops/activations.js';
 import { createOp } from './ops/registry.js';
-import { batchNorm } from './ops/batchnorm.js';
 import { dropout } from './ops/dropout.js';
 import type { LossSpec } from './losses.js';
 import type { Penalty } from './penalties.js';
@@ -16,6 +14,11 @@ export type ActivationChoice = ActivationName | 'leaky-relu' | 'softmax' | 'gelu
 
 function activationOp(name: ActivationChoice, leakySlope: number): Op {
   return createOp(name === 'leaky-relu' ? { op: 'leaky-relu', slope: leakySlope } : name === 'gelu' ? { op: 'gelu', approximate: 'none' } : { op: name });
+}
+
+/** A dense op from its spec (so that it carries it: see Op.source). */
+function denseOp(weight: string, bias?: string, transpose = false): Op {
+  return createOp({ op: 'dense', weight, ...(bias === undefined ? {} : { bias }), transpose });
 }
 
 function checkSizes(sizes: readonly number[], where: string, min = 2): void {
@@ -69,11 +72,11 @@ export function mlp(opts: MlpOptions): Model {
     params.set(w, glorot(rng, sizes[l - 1]!, sizes[l]!));
     const useBn = opts.batchNorm && !last;
     if (!useBn) params.set(`b${l}`, zeros([sizes[l]!]));
-    ops.push(dense(useBn ? { weight: w } : { weight: w, bias: `b${l}` }));
+    ops.push(useBn ? denseOp(w) : denseOp(w, `b${l}`));
     if (useBn) {
       params.set(`gamma${l}`, { shape: [sizes[l]!], data: new Float64Array(sizes[l]!).fill(1) });
       params.set(`beta${l}`, zeros([sizes[l]!]));
-      ops.push(batchNorm({ gamma: `gamma${l}`, beta: `beta${l}` }));
+      ops.push(createOp({ op: 'batchnorm', gamma: `gamma${l}`, beta: `beta${l}`, eps: 1e-5 }));
     }
     ops.push(activationOp(last ? (opts.output ?? 'identity') : (opts.activation ?? 'relu'), leakySlope));
     if (!last && opts.dropoutKeep !== undefined) ops.push(dropout({ keep: opts.dropoutKeep }));
@@ -131,7 +134,7 @@ export function autoencoder(opts: AutoencoderOptions): Model {
     params.set(`W${l}`, glorot(rng, widths[l - 1]!, widths[l]!));
     params.set(`b${l}`, zeros([widths[l]!]));
     weights.push(`W${l}`);
-    ops.push(dense({ weight: `W${l}`, bias: `b${l}` }), activationOp(act, leakySlope));
+    ops.push(denseOp(`W${l}`, `b${l}`), activationOp(act, leakySlope));
   }
   const codeAt = ops.length - 1;
   for (let l = depth; l >= 1; l--) {
@@ -139,12 +142,12 @@ export function autoencoder(opts: AutoencoderOptions): Model {
     const bias = `c${l}`;
     params.set(bias, zeros([out]));
     if (tied) {
-      ops.push(dense({ weight: `W${l}`, bias, transpose: true }));
+      ops.push(denseOp(`W${l}`, bias, true));
     } else {
       const w = `V${l}`;
       params.set(w, glorot(rng, widths[l]!, out));
       weights.push(w);
-      ops.push(dense({ weight: w, bias }));
+      ops.push(denseOp(w, bias));
     }
     ops.push(activationOp(l === 1 ? (opts.output ?? 'identity') : decAct, leakySlope));
   }
@@ -191,7 +194,7 @@ export function linearRegression(opts: { inputs: number; outputs?: number; seed?
     ['b', zeros([outputs])],
   ]);
   return {
-    ops: [dense({ weight: 'W', bias: 'b' })],
+    ops: [denseOp('W', 'b')],
     params,
     loss: { op: 'squared-error', reduction: 'batch-mean' },
     penalties: [],

@@ -28,6 +28,11 @@ export interface Op {
   /** Names of the parameters this op reads. */
   readonly paramNames: readonly string[];
   forward(x: Tensor, env: Env): Step;
+  /**
+   * The spec and constants the op was created from (createOp sets it): plain data, from which
+   * another thread builds the same op. Absent for ops built by hand.
+   */
+  readonly source?: { readonly spec: { readonly op: string }; readonly constants: ReadonlyMap<string, Tensor> };
   /** Non-parameter state (batch norm's running averages), for early stopping to save and restore. */
   saveState?(): unknown;
   loadState?(state: unknown): void;

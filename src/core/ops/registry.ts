@@ -51,5 +51,5 @@ export function opEntry(kind: string): OpEntry | undefined {
 export function createOp(spec: OpSpec | OpSpecBase, constants: ReadonlyMap<string, Tensor> = new Map()): Op {
   const entry = opEntry(spec.op);
   if (!entry) throw new RangeError(`createOp: unknown op '${spec.op}' (known: ${Object.keys(OPS).join(', ')})`);
-  return entry.create(spec, constants);
+  return Object.assign(entry.create(spec, constants), { source: { spec, constants } });
 }
