@@ -393,12 +393,10 @@ function checkCoordinate(ctx: Context, i: number): Judged {
     tol: (a, n) => atol + analyticNoise + (rtol + Math.max(ANALYTIC_ULPS * ctx.eps, TOL_FLOOR[ctx.opts.precision])) * Math.max(Math.abs(a), Math.abs(n)),
     needed: neededFor(ctx, (NOISE_FLOOR * ctx.sigma) / maxStep),
   };
-  // Never below 128 ulps of x_i, or x_i + h would round back to x_i; nor below the step whose two-level
-  // rounding (3σ/h, times SAFETY, with room for truncation) already fits what the entry needs (up to
-  // a tenth of its scale, autoStep's own ceiling).
+  // Never below 128 ulps of x_i, or x_i + h would round back to x_i.
   const h =
     ctx.opts.step === 'auto'
-      ? powerOfTwo(Math.max(autoStep(ctx, ctx.scale[i]!, Math.abs(a)), Math.min((4 * SAFETY * 3 * ctx.sigma) / t.needed(a, a), 0.1 * ctx.scale[i]!), 256 * ctx.eps * Math.abs(xi)))
+      ? powerOfTwo(Math.max(autoStep(ctx, ctx.scale[i]!, Math.abs(a)), 256 * ctx.eps * Math.abs(xi)))
       : ctx.opts.step;
   const early = ctx.opts.richardson === 'open' ? ctx.scale[i]! : undefined;
   return judgeDerivative(ctx, phi, h, a, t, 1, (s) => xi + s - xi, maxStep, 0, early);
@@ -473,17 +471,10 @@ function checkDirection(ctx: Context, v: Float64Array, support?: Uint32Array): J
   const noiseFloor = NOISE_FLOOR * ctx.sigma * unit;
   const needed = Math.max(resolution * maxTerm * minShare, ctx.floor * maxD * unit, noiseFloor);
   const t: Tolerance = { tol: () => tol, needed: () => needed };
-  // φ′ = ∇f·d is a signed sum (≈ √n terms' worth), so its own size, not Σ|terms|, sets the scale; as for
-  // a coordinate, the step is never below the one whose rounding already fits what is needed (≤ t = 0.1).
+  // φ′ = ∇f·d is a signed sum (≈ √n terms' worth), so its own size, not Σ|terms|, sets the scale.
   const h =
     ctx.opts.step === 'auto'
-      ? powerOfTwo(
-          Math.max(
-            autoStep(ctx, maxD, Math.max(Math.abs(analytic), maxTerm) / unit / maxD) / maxD,
-            Math.min((4 * SAFETY * 3 * ctx.sigma * unit) / Math.max(tol, needed), 0.1),
-            256 * ctx.eps,
-          ),
-        )
+      ? powerOfTwo(Math.max(autoStep(ctx, maxD, Math.max(Math.abs(analytic), maxTerm) / unit / maxD) / maxD, 256 * ctx.eps))
       : ctx.opts.step / maxD;
   // d is already scaled like x, so steps in t beyond 1 leave the point's neighbourhood.
   // (t = 1 moves every entry by its own scale: the direction's scale is 1)

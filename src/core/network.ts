@@ -76,6 +76,7 @@ export function forwardAll(ops: readonly Op[], x: Tensor, env: Env): { outputs: 
 
 /** The objective of a batch and (by default) dJ/dθ for every parameter. */
 export function evaluate(model: Model, x: Tensor, t: Tensor, opts: EvaluateOptions = {}): Evaluation {
+  const backward = opts.backward ?? true;
   const grads = zeroGrads(model.params);
   const env: Env = {
     params: model.params,
@@ -98,10 +99,10 @@ export function evaluate(model: Model, x: Tensor, t: Tensor, opts: EvaluateOptio
       extra.set(p.at, [...(extra.get(p.at) ?? []), r.grad]);
       return r.value;
     }
-    return paramPenalty(p, model.params, grads);
+    return paramPenalty(p, model.params, backward ? grads : undefined);
   });
 
-  if (opts.backward ?? true) {
+  if (backward) {
     let dy = data.grad;
     for (let i = steps.length - 1; i >= 0; i--) {
       for (const g of extra.get(i) ?? []) {
@@ -110,9 +111,6 @@ export function evaluate(model: Model, x: Tensor, t: Tensor, opts: EvaluateOptio
       }
       dy = steps[i]!.backward(dy);
     }
-  } else {
-    // A forward-only pass must not leave penalty gradients behind.
-    for (const g of grads.values()) g.data.fill(0);
   }
   const objective = data.value + penalties.reduce((a, b) => a + b, 0);
   return { objective, loss: data.value, penalties, output, grads };

@@ -29,11 +29,15 @@ export function isActivationPenalty(p: Penalty): p is ActivationPenalty {
   return p.op === 'kl-sparsity' || p.op === 'l1-activity';
 }
 
-/** Adds the penalty's gradient into `grads` and returns its value. */
-export function paramPenalty(p: ParamPenalty, params: Params, grads: Params): number {
+/** Adds the penalty's gradient into `grads` (when given: a forward-only pass has none) and returns its value. */
+export function paramPenalty(p: ParamPenalty, params: Params, grads?: Params): number {
   let total = 0;
   for (const name of p.params) {
     const w = getParam(params, name, `penalty ${p.op}`).data;
+    if (!grads) {
+      total = penaltyValue(p, w, total);
+      continue;
+    }
     const g = getParam(grads, name, `penalty ${p.op}`).data;
     switch (p.op) {
       case 'l2':
@@ -58,6 +62,15 @@ export function paramPenalty(p: ParamPenalty, params: Params, grads: Params): nu
         }
         break;
     }
+  }
+  return total;
+}
+
+/** `total` plus the penalty's value on one tensor, without its gradient (the same sums, in the same order, as paramPenalty's). */
+function penaltyValue(p: ParamPenalty, w: Float64Array, total: number): number {
+  for (let i = 0; i < w.length; i++) {
+    const v = w[i]!;
+    total += p.op === 'l2' ? 0.5 * p.alpha * v * v : p.op === 'l2-lambda' ? p.lambda * v * v : p.alpha * Math.abs(v);
   }
   return total;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromRows, matmul, matmulTA, matmulTB, Rng, tensor, toRows, transpose } from '../../src/core/index.js';
 import { type Tensor } from '../../src/index.js';
+import { kernels } from '../../src/core/matmul.js';
 
 function random(rng: Rng, rows: number, cols: number): Tensor {
   return tensor([rows, cols], rng.normals(rows * cols));
@@ -159,5 +160,65 @@ describe('matrix product shape checks', () => {
   it('throw a RangeError for operands that are not matrices', () => {
     expect(() => matmul(tensor([3], [1, 2, 3]), a)).toThrow(RangeError);
     expect(() => matmul(a, tensor([3], [1, 2, 3]))).toThrow(RangeError);
+  });
+});
+
+describe('the WebAssembly kernel', () => {
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [4, 4, 4],
+    [5, 7, 3],
+    [9, 13, 6],
+    [33, 17, 65],
+    [64, 0, 8],
+  ];
+
+  it('is there (WebAssembly SIMD) and gives, bit for bit, the textbook sum in order, for every edge of its 4 × 4 blocks', () => {
+    expect(kernels.wasm()).toBe(true);
+    const rng = new Rng(11);
+    for (const [m, k, n] of shapes) {
+      const a = random(rng, m, k);
+      const b = random(rng, k, n);
+      expect(Array.from(matmul(a, b).data), `${m}×${k}·${k}×${n}`).toEqual(Array.from(naive(a, b)));
+      // Aᵀ·B reads A through strides: the same sums
+      expect(Array.from(matmulTA(transpose(a), b).data)).toEqual(Array.from(naive(a, b)));
+    }
+  });
+
+  it('adds into C (gradients accumulate) and leaves A and B as they were', () => {
+    const rng = new Rng(12);
+    const a = random(rng, 6, 5);
+    const b = random(rng, 5, 7);
+    const before = [a.data.slice(), b.data.slice()];
+    const out = tensor([6, 7], new Float64Array(42).fill(1));
+    matmul(a, b, out);
+    // C's old value first, then each product in order
+    for (let i = 0; i < 6; i++) {
+      for (let j = 0; j < 7; j++) {
+        let s = 1;
+        for (let p = 0; p < 5; p++) s += a.data[i * 5 + p]! * b.data[p * 7 + j]!;
+        expect(out.data[i * 7 + j]).toBe(s);
+      }
+    }
+    expect(a.data).toEqual(before[0]);
+    expect(b.data).toEqual(before[1]);
+  });
+
+  it('agrees with the JavaScript kernel that stands in where WebAssembly SIMD is missing, to rounding', () => {
+    const rng = new Rng(13);
+    for (const [m, k, n] of shapes) {
+      const a = random(rng, m, k);
+      const b = random(rng, k, n);
+      const viaJs = new Float64Array(m * n);
+      kernels.js(m, n, k, a.data, k, 1, b.data, viaJs);
+      expectMatrixClose(tensor([m, n], viaJs), matmul(a, b).data, [m, n], Math.max(k, 1));
+    }
+  });
+
+  it('grows its memory for products larger than it has held', () => {
+    const rng = new Rng(14);
+    const a = random(rng, 300, 300);
+    const b = random(rng, 300, 300);
+    expect(Array.from(matmul(a, b).data.subarray(0, 600))).toEqual(Array.from(naive(a, b).subarray(0, 600)));
   });
 });
