@@ -169,6 +169,14 @@ export interface EntryOutcome {
  */
 export type CoordinateRunner = (shared: SharedContext, indices: Uint32Array) => { outcomes: EntryOutcome[]; threads: number } | { unavailable: string; warn: boolean };
 
+/** How runCheck runs, for callers that know their objective (checkModel). */
+export interface RunOptions {
+  /** Checks coordinates elsewhere: see CoordinateRunner. */
+  runner?: CoordinateRunner;
+  /** f never keeps its input: one buffer is refilled for every call instead of a fresh copy. */
+  reuseInput?: boolean;
+}
+
 /** Coordinates checked in order on `g`, each with the calls it made; an abort ends the list. */
 export function checkCoordinates(shared: SharedContext, g: Guarded, indices: ArrayLike<number>): EntryOutcome[] {
   const ctx: Context = { ...shared, g };
@@ -647,10 +655,11 @@ export function runCheck(
   opts: ResolvedOptions,
   onEntry?: EntryObserver,
   name: (i: number) => string = flatName,
-  runner?: CoordinateRunner,
+  how: RunOptions = {},
 ): CheckResult {
+  const { runner } = how;
   const n = x.length;
-  const g = new Guarded(f, grad, n);
+  const g = new Guarded(f, grad, n, how.reuseInput);
   const out = new Collector(opts.record, name, onEntry);
   const reasons: string[] = [];
   const rng = new Rng(opts.seed);

@@ -38,15 +38,21 @@ export class Guarded {
   evaluations = 0;
   gradientCalls = 0;
 
+  /** With `reuseInput`, f gets the same buffer each call, refilled (an f known not to keep its input). */
+  private readonly scratch: Float64Array | undefined;
+
   constructor(
     private readonly fn: ScalarFn,
     private readonly gradFn: GradFn,
     readonly n: number,
-  ) {}
+    reuseInput = false,
+  ) {
+    this.scratch = reuseInput ? new Float64Array(n) : undefined;
+  }
 
   /** f at `x` (copied first). `where` describes the point for messages; `atBase` makes non-finite values fatal. */
   f(x: Float64Array, where: string, atBase = false): number {
-    const copy = x.slice();
+    const copy = this.scratch && x.length === this.n ? (this.scratch.set(x), this.scratch) : x.slice();
     this.evaluations++;
     let v: unknown;
     try {

@@ -2,7 +2,7 @@ import type { Tensor } from '../core/tensor.js';
 import { TensorLayout, multiIndex, namedEntries } from '../core/layout.js';
 import { evaluate, type Model } from '../core/network.js';
 import { validateArgs } from './guard.js';
-import { runCheck, type CheckResult, type CoordinateRunner } from './gradient.js';
+import { runCheck, type CheckResult, type RunOptions } from './gradient.js';
 import { CHECK_OPTION_RULES, resolveOptions, resolveWith, rule, type CheckOptions, type OptionRules, type ResolvedOptions } from './options.js';
 import { defaultWorkers, modelTask, threadRunner } from './parallel.js';
 
@@ -51,7 +51,7 @@ function paramsCheck<P extends NamedTensors>(
   params: P,
   grad: (params: P) => GradientsFor<P> | NamedGradients,
   opts: ResolvedOptions,
-  runner?: CoordinateRunner,
+  how?: RunOptions,
 ): ParamsCheckResult {
   if (typeof objective !== 'function') throw new TypeError(`${where}: objective must be a function, got ${typeof objective}`);
   if (typeof grad !== 'function') throw new TypeError(`${where}: grad must be a function, got ${typeof grad}`);
@@ -113,7 +113,7 @@ function paramsCheck<P extends NamedTensors>(
       }
     },
     (i) => layout.nameOf(i),
-    runner,
+    how,
   );
   for (const fl of result.failures) {
     const s = byIndex(fl.index);
@@ -149,6 +149,7 @@ export function checkModel(model: Model, x: Tensor, t: Tensor, options?: ModelCh
     model.params,
     (p) => evaluate(withParams(p), x, t, { training }).grads,
     opts,
-    threadRunner(modelTask(model, x, t, training), workers),
+    // evaluate keeps no reference to its parameters: one input buffer serves every call
+    { runner: threadRunner(modelTask(model, x, t, training), workers), reuseInput: true },
   );
 }

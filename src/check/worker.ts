@@ -33,6 +33,7 @@ function run(job: Job): void {
       throw new Error('a worker checks coordinates with f only');
     },
     job.shared.x.length,
+    true,
   );
   const chunks = Math.ceil(job.indices.length / job.chunk);
   for (let c = Atomics.add(job.counters, 0, 1); c < chunks; c = Atomics.add(job.counters, 0, 1)) {

@@ -77,7 +77,8 @@ export function forwardAll(ops: readonly Op[], x: Tensor, env: Env): { outputs: 
 /** The objective of a batch and (by default) dJ/dθ for every parameter. */
 export function evaluate(model: Model, x: Tensor, t: Tensor, opts: EvaluateOptions = {}): Evaluation {
   const backward = opts.backward ?? true;
-  const grads = zeroGrads(model.params);
+  // A forward-only pass writes no gradient: its zeros are made only if someone reads them.
+  const grads: Params = backward ? zeroGrads(model.params) : new Map();
   const env: Env = {
     params: model.params,
     grads,
@@ -113,7 +114,17 @@ export function evaluate(model: Model, x: Tensor, t: Tensor, opts: EvaluateOptio
     }
   }
   const objective = data.value + penalties.reduce((a, b) => a + b, 0);
-  return { objective, loss: data.value, penalties, output, grads };
+  if (backward) return { objective, loss: data.value, penalties, output, grads };
+  let zeros: Params | undefined;
+  return {
+    objective,
+    loss: data.value,
+    penalties,
+    output,
+    get grads(): Params {
+      return (zeros ??= zeroGrads(model.params));
+    },
+  };
 }
 
 /** The network's output in inference mode (running batch-norm statistics, no dropout). */

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { assertGradient, checkGradient, checkJacobian, checkParams, taylorTest, type CheckResult } from '../../src/index.js';
 import { tensor } from '../../src/core/index.js';
 import { coupled, coupledGrad, points, type Fn, type Grad } from './helpers.js';
+import { Guarded } from '../../src/check/guard.js';
 
 const sq: Fn = (x) => x.reduce((s, v) => s + v * v, 0);
 const sqGrad: Grad = (x) => x.map((v) => 2 * v);
@@ -424,5 +425,28 @@ describe('checkJacobian and checkParams defend the same way', () => {
     expect(flat.ok).toBe(false);
     const right = checkParams(sq, { W }, (p) => ({ W: { shape: [2, 3], data: (p as Record<string, { data: Float64Array }>).W!.data.map((v) => 2 * v) } }));
     expect(right.ok).toBe(true);
+  });
+});
+
+describe('one refilled input buffer (checkModel: evaluate keeps no reference to its input)', () => {
+  it('still hands f a copy, never the caller’s array, and still catches an f that writes to it', () => {
+    const seen: Float64Array[] = [];
+    const g = new Guarded(
+      (v) => {
+        seen.push(v);
+        return v[0]!;
+      },
+      () => [0, 0],
+      2,
+      true,
+    );
+    const x = Float64Array.from([1, 2]);
+    expect(g.f(x, 'x')).toBe(1);
+    expect(g.f(Float64Array.from([3, 4]), 'y')).toBe(3);
+    expect(seen[0]).not.toBe(x);
+    expect(seen[0]).toBe(seen[1]);
+    const writer = new Guarded((v) => ((v[1] = 9), 0), () => [0, 0], 2, true);
+    expect(() => writer.f(x, 'x')).toThrow(/f mutated its input: x\[1\] went from 2 to 9/);
+    expect(Array.from(x)).toEqual([1, 2]);
   });
 });
