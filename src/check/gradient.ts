@@ -368,6 +368,18 @@ function autoStep(ctx: Context, s: number, slope: number): number {
   return s * Math.min(0.1, Math.max(2 * Math.max(rel, ctx.eps) ** 0.2, 1e-10));
 }
 
+/**
+ * The step at which the tableau's rounding (about 3σ/h at two levels, times SAFETY, with room for
+ * truncation) fits what an entry needs, up to a tenth of its scale: for an entry whose own
+ * resolution is what it needs (not a floor), this skips the growths a small entry would spend.
+ * 0 (no floor) otherwise.
+ */
+function roundingFit(ctx: Context, a: number, t: Tolerance, scale: number): number {
+  const own = ctx.opts.resolution * Math.abs(a);
+  if (!(own > 0) || t.needed(a, a) > own) return 0;
+  return Math.min((4 * SAFETY * 3 * ctx.sigma) / own, 0.1 * scale);
+}
+
 /** f's noise over a step of the entry's whole scale, in units of σ/step: finite differences inside the point's neighbourhood resolve no further. */
 const NOISE_FLOOR = 256;
 
@@ -404,7 +416,7 @@ function checkCoordinate(ctx: Context, i: number): Judged {
   // Never below 128 ulps of x_i, or x_i + h would round back to x_i.
   const h =
     ctx.opts.step === 'auto'
-      ? powerOfTwo(Math.max(autoStep(ctx, ctx.scale[i]!, Math.abs(a)), 256 * ctx.eps * Math.abs(xi)))
+      ? powerOfTwo(Math.max(autoStep(ctx, ctx.scale[i]!, Math.abs(a)), roundingFit(ctx, a, t, ctx.scale[i]!), 256 * ctx.eps * Math.abs(xi)))
       : ctx.opts.step;
   const early = ctx.opts.richardson === 'open' ? ctx.scale[i]! : undefined;
   return judgeDerivative(ctx, phi, h, a, t, 1, (s) => xi + s - xi, maxStep, 0, early);
