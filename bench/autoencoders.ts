@@ -8,7 +8,7 @@ import { parseCase, buildModel } from '../src/cases/index.js';
 import { evaluate } from '../src/core/network.js';
 import { Rng } from '../src/core/rng.js';
 import { table } from '../src/cli/format.js';
-import { fmt } from './timing.js';
+import { fmt, timePerCall } from './timing.js';
 
 /** The three sparse autoencoders of issue 15: sigmoid, KL sparsity, L2; input-hidden and batch. */
 export const AUTOENCODERS: readonly [number, number, number][] = [
@@ -56,6 +56,26 @@ export function autoencoderCase(d: number, h: number, m: number, seed = 1): Reco
   return doc;
 }
 
+/** A call of f inside checkModel against a bare evaluate, and the checker's share of it. */
+function callCost(model: ReturnType<typeof buildModel>, x: Parameters<typeof evaluate>[1], t: Parameters<typeof evaluate>[2], P: number): string[] {
+  const bare = timePerCall(() => evaluate(model, x, t, { backward: false }), 0.3);
+  const withGrad = timePerCall(() => evaluate(model, x, t), 0.3);
+  checkModel(model, x, t, { mode: 'sampled', samples: 64, workers: 1 }); // warm
+  const t0 = performance.now();
+  const r = checkModel(model, x, t, { mode: 'sampled', samples: 256, workers: 1 });
+  const total = (performance.now() - t0) / 1000;
+  const perCall = (total - r.gradientCalls * withGrad) / r.evaluations;
+  const shape = model.params.get('W1')!.shape;
+  return [
+    `${shape[0]}-${shape[1]}, batch ${x.shape[0]}`,
+    String(P),
+    `${fmt(bare * 1e3, 3)} ms`,
+    `${fmt(withGrad * 1e3, 3)} ms`,
+    `${fmt(perCall * 1e3, 3)} ms`,
+    `${fmt(100 * (perCall / bare - 1), 0)}%`,
+  ];
+}
+
 interface TorchTimes {
   slow_s: number;
   fast_s: number;
@@ -74,6 +94,7 @@ export function benchAutoencoders(log: (s: string) => void, sizes: readonly [num
   const python = '/usr/bin/python3';
   const hasTorch = existsSync(python) && spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
   const rows: string[][] = [];
+  const costs: string[][] = [];
   for (const [d, h, m] of sizes) {
     const doc = autoencoderCase(d, h, m);
     const file = join(dir, `${doc.name as string}.json`);
@@ -81,12 +102,13 @@ export function benchAutoencoders(log: (s: string) => void, sizes: readonly [num
     const c = parseCase(doc);
     const model = buildModel(c);
     const P = [...model.params.values()].reduce((s, t) => s + t.data.length, 0);
-    const ours: Record<string, { s: number; calls: number; verdict: string }> = {};
+    const ours: Record<string, { s: number; calls: number; verdict: string; threads: number }> = {};
     for (const mode of ['full', 'directional'] as const) {
       const t0 = performance.now();
       const r = checkModel(model, c.input, c.target, { mode });
-      ours[mode] = { s: (performance.now() - t0) / 1000, calls: r.evaluations, verdict: r.verdict };
+      ours[mode] = { s: (performance.now() - t0) / 1000, calls: r.evaluations, verdict: r.verdict, threads: r.threads ?? 1 };
     }
+    costs.push(callCost(model, c.input, c.target, P));
     let torch: TorchTimes | undefined;
     if (hasTorch) {
       const run = spawnSync(python, [script, file], { encoding: 'utf8', timeout: 3_600_000 });
@@ -97,7 +119,7 @@ export function benchAutoencoders(log: (s: string) => void, sizes: readonly [num
     rows.push([
       `${d}-${h}, batch ${m}`,
       String(P),
-      `${fmt(ours.full!.s, 2)} s (${ours.full!.calls} calls, ${fmt(ours.full!.calls / P, 2)}/entry, ${ours.full!.verdict})`,
+      `${fmt(ours.full!.s, 2)} s (${ours.full!.calls} calls, ${fmt(ours.full!.calls / P, 2)}/entry, ${ours.full!.threads} threads, ${ours.full!.verdict})`,
       torch ? `${fmt(torch.slow_s, 2)} s${torch.slow_ok ? '' : ' (FAILED)'}` : '—',
       ratio(ours.full!.s, torch?.slow_s),
       `${fmt(ours.directional!.s, 3)} s (${ours.directional!.calls} calls, ${ours.directional!.verdict})`,
@@ -107,5 +129,7 @@ export function benchAutoencoders(log: (s: string) => void, sizes: readonly [num
   }
   log('sparse autoencoders: gradproof checkModel beside torch.autograd.gradcheck, same objective, one run');
   log(table(['autoencoder', 'P', 'gradproof full', 'torch slow', 'full / slow', 'gradproof directional', 'torch fast', 'directional / fast'], rows));
+  log('what a call of f costs inside a check (sampled mode, 256 entries, one thread) against a bare forward pass, same run');
+  log(table(['autoencoder', 'P', 'bare forward', 'grad (fwd+bwd)', 'call in the check', 'checker overhead'], costs));
   log(hasTorch ? `(torch ${spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim()}, float64, default eps/atol/rtol; case files in ${dir})` : `(PyTorch not found at ${python}: torch's columns are empty; case files in ${dir})`);
 }

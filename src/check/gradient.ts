@@ -399,7 +399,7 @@ function checkCoordinate(ctx: Context, i: number): Judged {
   const xi = ctx.x[i]!;
   const phi = (t: number): number => {
     xp[i] = xi + t;
-    const v = ctx.g.f(xp, `x + ${t}·e[${i}]`);
+    const v = ctx.g.f(xp, () => `x + ${t}·e[${i}]`);
     xp[i] = xi;
     return v;
   };
@@ -479,7 +479,7 @@ function checkDirection(ctx: Context, v: Float64Array, support?: Uint32Array): J
   const xp = new Float64Array(n);
   const phi = (t: number): number => {
     for (let i = 0; i < n; i++) xp[i] = ctx.x[i]! + t * dir[i]!;
-    return ctx.g.f(xp, `x + ${t}·d`) * unit;
+    return ctx.g.f(xp, () => `x + ${t}·d`) * unit;
   };
   const { atol, rtol, resolution } = ctx.opts;
   // The terms this direction sums set its tolerance: the user's per-entry atol/rtol on its largest
@@ -716,7 +716,7 @@ export function runCheck(
     const measured = measureNoise(
       (t) => {
         for (let i = 0; i < n; i++) xp[i] = x[i]! + t * probe[i]! * scale[i]!;
-        return g.f(xp, `x + ${t}·probe`);
+        return g.f(xp, () => `x + ${t}·probe`);
       },
       delta,
       UNIT_ROUNDOFF[opts.precision] * Math.abs(f0),

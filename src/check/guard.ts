@@ -20,6 +20,10 @@ export class NonFiniteValue extends Error {
   }
 }
 
+/** Where a call is made, for messages: the text, or a function that makes it. */
+export type Where = string | (() => string);
+const text = (at: Where): string => (typeof at === 'string' ? at : at());
+
 export type ScalarFn = (x: Float64Array) => number;
 export type GradFn = (x: Float64Array) => ArrayLike<number>;
 
@@ -50,8 +54,11 @@ export class Guarded {
     this.scratch = reuseInput ? new Float64Array(n) : undefined;
   }
 
-  /** f at `x` (copied first). `where` describes the point for messages; `atBase` makes non-finite values fatal. */
-  f(x: Float64Array, where: string, atBase = false): number {
+  /**
+   * f at `x` (copied first). `at` describes the point for messages (a function: the text is made
+   * only for a message, not on every call); `atBase` makes non-finite values fatal.
+   */
+  f(x: Float64Array, at: Where, atBase = false): number {
     const copy = this.scratch && x.length === this.n ? (this.scratch.set(x), this.scratch) : x.slice();
     this.evaluations++;
     let v: unknown;
@@ -59,22 +66,22 @@ export class Guarded {
       v = this.fn(copy);
     } catch (e) {
       if (e instanceof CheckAbort) throw e;
-      throw new CheckAbort(`f threw at ${where}: ${errorText(e)}`);
+      throw new CheckAbort(`f threw at ${text(at)}: ${errorText(e)}`);
     }
     const changed = firstChange(x, copy);
     if (changed >= 0) {
-      throw new CheckAbort(`f mutated its input: x[${changed}] went from ${x[changed]} to ${copy[changed]} during the call at ${where}`);
+      throw new CheckAbort(`f mutated its input: x[${changed}] went from ${x[changed]} to ${copy[changed]} during the call at ${text(at)}`);
     }
     if (typeof v !== 'number') {
       if (Array.isArray(v) || ArrayBuffer.isView(v)) {
         // a vector-valued f: the user wants the Jacobian's check, not the gradient's
         const len = (v as ArrayLike<unknown>).length;
-        throw new CheckAbort(`f must return a number, but returned a vector of ${len} values at ${where}: checkGradient checks scalar functions; for a vector-valued f use checkJacobian(f, vjp, x)`);
+        throw new CheckAbort(`f must return a number, but returned a vector of ${len} values at ${text(at)}: checkGradient checks scalar functions; for a vector-valued f use checkJacobian(f, vjp, x)`);
       }
-      throw new CheckAbort(`f must return a number, but returned ${v === null ? 'null' : typeof v} at ${where}`);
+      throw new CheckAbort(`f must return a number, but returned ${v === null ? 'null' : typeof v} at ${text(at)}`);
     }
     if (!Number.isFinite(v)) {
-      if (atBase) throw new CheckAbort(`f returned ${v} at ${where}`);
+      if (atBase) throw new CheckAbort(`f returned ${v} at ${text(at)}`);
       throw new NonFiniteValue(v);
     }
     return v;

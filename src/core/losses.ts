@@ -40,6 +40,18 @@ function divisor(reduction: Reduction, m: number, n: number): number {
 
 /** The loss of predictions Ŷ against targets T, and its gradient on Ŷ. */
 export function lossForward(spec: LossSpec, yhat: Tensor, t: Tensor): LossResult {
+  const g = new Float64Array(yhat.data.length);
+  const value = loss(spec, yhat, t, g);
+  return { value, grad: { shape: [...yhat.shape], data: g } };
+}
+
+/** The loss alone (a forward-only pass): the same sums as lossForward's, no gradient made. */
+export function lossValue(spec: LossSpec, yhat: Tensor, t: Tensor): number {
+  return loss(spec, yhat, t);
+}
+
+/** The loss, and its gradient written into `g` when given. */
+function loss(spec: LossSpec, yhat: Tensor, t: Tensor, g?: Float64Array): number {
   const allowed = LOSS_REDUCTIONS[spec.op];
   if (!allowed) throw new RangeError(`loss: unknown loss '${String(spec.op)}'`);
   if (!allowed.includes(spec.reduction)) {
@@ -50,7 +62,6 @@ export function lossForward(spec: LossSpec, yhat: Tensor, t: Tensor): LossResult
   const div = divisor(spec.reduction, m, n);
   const y = yhat.data;
   const td = t.data;
-  const g = new Float64Array(y.length);
   let total = 0;
   switch (spec.op) {
     case 'squared-error':
@@ -58,7 +69,7 @@ export function lossForward(spec: LossSpec, yhat: Tensor, t: Tensor): LossResult
       for (let k = 0; k < y.length; k++) {
         const r = y[k]! - td[k]!;
         total += r * r;
-        g[k] = (2 * r) / div;
+        if (g) g[k] = (2 * r) / div;
       }
       break;
     case 'binary-cross-entropy':
@@ -67,12 +78,12 @@ export function lossForward(spec: LossSpec, yhat: Tensor, t: Tensor): LossResult
         const p = y[k]!;
         const tt = td[k]!;
         total -= (tt === 0 ? 0 : tt * Math.log(p)) + (tt === 1 ? 0 : (1 - tt) * Math.log(1 - p));
-        g[k] = (p - tt) / (p * (1 - p)) / div;
+        if (g) g[k] = (p - tt) / (p * (1 - p)) / div;
       }
       break;
     case 'softmax-cross-entropy': {
       // ℓ_i = −Σ_j t_ij log s_ij,  dℓ_i = s_i·Σ_j t_ij − t_i  (= s − t for rows summing to 1)
-      const s = softmaxRows(yhat).data;
+      const s = g ? softmaxRows(yhat).data : undefined;
       for (let i = 0; i < m; i++) {
         const o = i * n;
         let mx = -Infinity;
@@ -86,12 +97,12 @@ export function lossForward(spec: LossSpec, yhat: Tensor, t: Tensor): LossResult
           tsum += tt;
           if (tt !== 0) total -= tt * (y[o + j]! - logZ);
         }
-        for (let j = 0; j < n; j++) g[o + j] = (s[o + j]! * tsum - td[o + j]!) / div;
+        if (g && s) for (let j = 0; j < n; j++) g[o + j] = (s[o + j]! * tsum - td[o + j]!) / div;
       }
       break;
     }
   }
-  return { value: total / div, grad: { shape: [m, n], data: g } };
+  return total / div;
 }
 
 // ── Registry ─────────────────────────────────────────────────────────────

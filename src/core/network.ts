@@ -2,7 +2,7 @@ import type { Tensor } from './tensor.js';
 import { type Params, zeroGrads } from './params.js';
 import { Rng } from './rng.js';
 import type { Env, Op, Step } from './ops/op.js';
-import { type LossSpec, lossForward } from './losses.js';
+import { type LossSpec, lossForward, lossValue } from './losses.js';
 import { type Penalty, isActivationPenalty, activationPenalty, paramPenalty } from './penalties.js';
 
 /**
@@ -88,7 +88,9 @@ export function evaluate(model: Model, x: Tensor, t: Tensor, opts: EvaluateOptio
   };
   const { outputs, steps } = forwardAll(model.ops, x, env);
   const output = outputs.length ? outputs[outputs.length - 1]! : x;
-  const data = lossForward(model.loss, output, t);
+  // a forward-only pass makes no gradient of the loss
+  const lossWithGrad = backward ? lossForward(model.loss, output, t) : undefined;
+  const lossAt = lossWithGrad ? lossWithGrad.value : lossValue(model.loss, output, t);
 
   // Activation penalties contribute dΩ/dH at their op's output.
   const extra = new Map<number, Tensor[]>();
@@ -96,15 +98,15 @@ export function evaluate(model: Model, x: Tensor, t: Tensor, opts: EvaluateOptio
     if (isActivationPenalty(p)) {
       const h = outputs[p.at];
       if (!h) throw new RangeError(`penalty ${p.op}: at=${p.at} is not an op of the network`);
-      const r = activationPenalty(p, h);
+      const r = activationPenalty(p, h, backward);
       extra.set(p.at, [...(extra.get(p.at) ?? []), r.grad]);
       return r.value;
     }
     return paramPenalty(p, model.params, backward ? grads : undefined);
   });
 
-  if (backward) {
-    let dy = data.grad;
+  if (lossWithGrad) {
+    let dy = lossWithGrad.grad;
     for (let i = steps.length - 1; i >= 0; i--) {
       for (const g of extra.get(i) ?? []) {
         const d = dy.data;
@@ -113,12 +115,12 @@ export function evaluate(model: Model, x: Tensor, t: Tensor, opts: EvaluateOptio
       dy = steps[i]!.backward(dy);
     }
   }
-  const objective = data.value + penalties.reduce((a, b) => a + b, 0);
-  if (backward) return { objective, loss: data.value, penalties, output, grads };
+  const objective = lossAt + penalties.reduce((a, b) => a + b, 0);
+  if (backward) return { objective, loss: lossAt, penalties, output, grads };
   let zeros: Params | undefined;
   return {
     objective,
-    loss: data.value,
+    loss: lossAt,
     penalties,
     output,
     get grads(): Params {

@@ -83,11 +83,11 @@ export function bernoulliKl(rho: number, rhoHat: number): number {
   return Math.max(0, a + b);
 }
 
-/** The penalty's value on activations H and its gradient dΩ/dH. */
-export function activationPenalty(p: ActivationPenalty, h: Tensor): { value: number; grad: Tensor } {
+/** The penalty's value on activations H and its gradient dΩ/dH (an empty one for a forward-only pass, `withGrad` false). */
+export function activationPenalty(p: ActivationPenalty, h: Tensor, withGrad = true): { value: number; grad: Tensor } {
   const [m, n] = dims2(h, `penalty ${p.op}`);
   const hd = h.data;
-  const g = new Float64Array(hd.length);
+  const g = new Float64Array(withGrad ? hd.length : 0);
   let total = 0;
   if (p.op === 'kl-sparsity') {
     const rhoHat = new Float64Array(n);
@@ -101,20 +101,20 @@ export function activationPenalty(p: ActivationPenalty, h: Tensor): { value: num
       total += bernoulliKl(p.rho, r);
     }
     // dΩ/dh_ij = β/m · (−ρ/ρ̂_j + (1−ρ)/(1−ρ̂_j))
-    for (let j = 0; j < n; j++) {
+    for (let j = 0; j < n && withGrad; j++) {
       const r = rhoHat[j]!;
       const d = (p.beta / m) * (-p.rho / r + (1 - p.rho) / (1 - r));
       for (let i = 0; i < m; i++) g[i * n + j] = d;
     }
-    return { value: p.beta * total, grad: { shape: [m, n], data: g } };
+    return { value: p.beta * total, grad: { shape: withGrad ? [m, n] : [0], data: g } };
   }
   // Ω = α/div·Σ|h|,  dΩ = α/div·sign(h)
   const div = p.reduction === 'batch-mean' ? m : 1;
   for (let k = 0; k < hd.length; k++) {
     total += Math.abs(hd[k]!);
-    g[k] = (p.alpha / div) * Math.sign(hd[k]!);
+    if (withGrad) g[k] = (p.alpha / div) * Math.sign(hd[k]!);
   }
-  return { value: (p.alpha * total) / div, grad: { shape: [m, n], data: g } };
+  return { value: (p.alpha * total) / div, grad: { shape: withGrad ? [m, n] : [0], data: g } };
 }
 
 // ── Registry ─────────────────────────────────────────────────────────────
