@@ -87,7 +87,7 @@ export interface DifferentiateOptions {
   shrink?: number;
   /**
    * The entry's scale s: when given, the first two levels decide on their own where T11's error,
-   * bounded through PAIR_MARGIN (see twoLevelTruncation), already decides. Absent: three levels.
+   * bounded through GROWTH_MARGIN (see twoLevelTruncation), already decides. Absent: three levels.
    */
   scale?: number;
   /** |f′| as the caller knows it (the analytic value), for that bound. Default 0. */
@@ -98,15 +98,15 @@ export interface DifferentiateOptions {
 
 /**
  * How far f's fifth derivative may exceed what its lower ones suggest, for two levels' bound to
- * hold: |f⁽⁵⁾| ≤ PAIR_MARGIN · |f′| · ρ⁴, where ρ, the rate at which f's derivatives grow, is the
+ * hold: |f⁽⁵⁾| ≤ GROWTH_MARGIN · |f′| · ρ⁴, where ρ, the rate at which f's derivatives grow, is the
  * largest of 1/s (the entry's scale), |f″|/|f′| and |f‴|/|f″| as measured.
  */
-export const PAIR_MARGIN = 64;
+export const GROWTH_MARGIN = 64;
 
 /**
  * A bound on the error of T11 = D(h/2) + (D(h/2) − D(h))/3, which is f⁽⁵⁾h⁴/480, from what the
  * two central pairs measure: |f‴| ≤ 8|D(h) − D(h/2)|/h² and |f″| ≤ 2|S₀|/h², their rounding counted
- * in (bounds, not estimates), f′ from the pairs and `slope`, through PAIR_MARGIN. Infinite when
+ * in (bounds, not estimates), f′ from the pairs and `slope`, through GROWTH_MARGIN. Infinite when
  * f′ is 0: nothing then sets the rate.
  */
 export function twoLevelTruncation(d0: number, d1: number, s0: number, h: number, sigma: number, s: number, slope: number): number {
@@ -115,7 +115,7 @@ export function twoLevelTruncation(d0: number, d1: number, s0: number, h: number
   const f2 = (2 * Math.abs(s0) + 4 * sigma) / (h * h);
   const f3 = (8 * Math.abs(d0 - d1) + (24 * sigma) / h) / (h * h);
   const rate = Math.max(1 / s, f2 / f1, f3 / f2);
-  return (PAIR_MARGIN * f1 * rate ** 4 * h ** 4) / 480;
+  return (GROWTH_MARGIN * f1 * rate ** 4 * h ** 4) / 480;
 }
 
 /** The nearest power of two: steps that are exact in binary keep x + h − x = h. */

@@ -78,11 +78,12 @@ function workers(n: number, file: string): Worker[] {
     const w = new Worker(file);
     w.unref();
     // a worker that dies is dropped from the pool; its chunks are redone on the calling thread
-    w.on('error', () => pool.splice(pool.indexOf(w), 1));
-    w.on('exit', () => {
+    const drop = (): void => {
       const at = pool.indexOf(w);
       if (at >= 0) pool.splice(at, 1);
-    });
+    };
+    w.on('error', drop);
+    w.on('exit', drop);
     pool.push(w);
   }
   return pool.slice(0, n);

@@ -1,5 +1,5 @@
 import { type Tensor, dims2 } from './tensor.js';
-import { GEMM_WASM_BASE64 } from './gemm-wasm.js';
+import { GEMM_WASM_HEX } from './gemm-wasm.js';
 
 /**
  * Matrix products on flat row-major Float64Arrays.
@@ -94,7 +94,7 @@ let wasm: WasmGemm | null | undefined;
 function wasmGemm(): WasmGemm | null {
   if (wasm !== undefined) return wasm;
   try {
-    const bytes = Uint8Array.from(atob(GEMM_WASM_BASE64), (ch) => ch.charCodeAt(0));
+    const bytes = Uint8Array.from({ length: GEMM_WASM_HEX.length / 2 }, (_, i) => parseInt(GEMM_WASM_HEX.slice(2 * i, 2 * i + 2), 16));
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
     const memory = instance.exports.memory as WasmMemory;
     wasm = { gemm: instance.exports.gemm as WasmGemm['gemm'], memory, heap: new Float64Array(memory.buffer) };
