@@ -21,7 +21,7 @@ export {
   gatherRows,
   sizeOf,
 } from './tensor.js';
-export { matmul, matmulTA, matmulTB } from './matmul.js';
+export { matmul, matmulTA, matmulTB, matmulColumns } from './matmul.js';
 export { Rng } from './rng.js';
 
 // Parameters
@@ -29,7 +29,7 @@ export type { Params } from './params.js';
 export { zeroGrads, cloneParams, copyParamsInto, flattenParams, unflattenInto, paramCount } from './params.js';
 
 // Ops
-export type { Op, Step, Env } from './ops/op.js';
+export type { Op, Step, Env, Columns } from './ops/op.js';
 export { dense, type DenseOptions } from './ops/dense.js';
 export {
   activation,
@@ -70,6 +70,7 @@ export {
 
 // Models and training
 export { evaluate, predict, forwardAll, validateModel, type Model, type Evaluation, type EvaluateOptions } from './network.js';
+export { entryObjective, type EntryObjective } from './incremental.js';
 export {
   mlp,
   autoencoder,

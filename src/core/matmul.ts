@@ -107,11 +107,19 @@ function wasmGemm(): WasmGemm | null {
 /** Addresses in the kernel are i32 bytes: beyond this many values the JavaScript kernel runs. */
 const WASM_MAX_VALUES = 2 ** 27;
 
-/** C += A·B with A(i, p) = a[i·ai + p·ap]: in WebAssembly when it is there. */
-function gemm(m: number, n: number, k: number, a: Float64Array, ai: number, ap: number, b: Float64Array, c: Float64Array): void {
+/**
+ * C += A·B with A(i, p) = a[i·ai + p·ap]: in WebAssembly when it is there. `size` is the number of
+ * values of the product the kernel is chosen for (a column of a product takes the product's kernel).
+ */
+function gemm(
+  m: number, n: number, k: number,
+  a: Float64Array, ai: number, ap: number,
+  b: Float64Array, c: Float64Array,
+  size = a.length + b.length + c.length,
+): void {
   const w = wasmGemm();
   const values = a.length + b.length + c.length;
-  if (!w || values > WASM_MAX_VALUES) return gemmJs(m, n, k, a, ai, ap, b, c);
+  if (!w || size > WASM_MAX_VALUES) return gemmJs(m, n, k, a, ai, ap, b, c);
   if (w.heap.length < values) {
     w.memory.grow(Math.ceil((values * 8 - w.memory.buffer.byteLength) / 65536));
     w.heap = new Float64Array(w.memory.buffer);
@@ -175,4 +183,30 @@ export function matmulTB(a: Tensor, b: Tensor, out?: Tensor): Tensor {
   const c = target(out, m, n, 'matmulTB');
   gemm(m, n, k, a.data, k, 1, transposeData(b.data, n, k), c.data);
   return c;
+}
+
+/**
+ * Writes columns `cols` of A·B (A·Bᵀ with `transposeB`, B then [n, k]) into `out` [m, n], leaving its
+ * other columns alone: bit for bit the product's columns, since both kernels sum each entry in an
+ * order that depends only on its row and k (incremental evaluation relies on it; tests hold it).
+ */
+export function matmulColumns(a: Tensor, b: Tensor, cols: readonly number[], out: Tensor, transposeB = false): void {
+  const [m, k] = dims2(a, 'matmulColumns(A)');
+  const [br, bc] = dims2(b, 'matmulColumns(B)');
+  const [k2, n] = transposeB ? [bc, br] : [br, bc];
+  if (k !== k2) throw new RangeError(`matmulColumns: A is [${m}, ${k}] but B${transposeB ? 'ᵀ' : ''} is [${k2}, ${n}]`);
+  const [om, on] = dims2(out, 'matmulColumns(out)');
+  if (om !== m || on !== n) throw new RangeError(`matmulColumns: output is [${om}, ${on}], product is [${m}, ${n}]`);
+  const bd = b.data;
+  const od = out.data;
+  const column = new Float64Array(k);
+  const sum = new Float64Array(m);
+  const size = m * k + k * n + m * n;
+  for (const j of cols) {
+    if (!(Number.isInteger(j) && j >= 0 && j < n)) throw new RangeError(`matmulColumns: column ${j} is not one of 0..${n - 1}`);
+    for (let p = 0; p < k; p++) column[p] = transposeB ? bd[j * k + p]! : bd[p * n + j]!;
+    sum.fill(0);
+    gemm(m, 1, k, a.data, k, 1, column, sum, size);
+    for (let i = 0; i < m; i++) od[i * n + j] = sum[i]!;
+  }
 }

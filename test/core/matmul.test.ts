@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromRows, matmul, matmulTA, matmulTB, Rng, tensor, toRows, transpose } from '../../src/core/index.js';
+import { fromRows, matmul, matmulColumns, matmulTA, matmulTB, Rng, tensor, toRows, transpose } from '../../src/core/index.js';
 import { type Tensor } from '../../src/index.js';
 import { kernels } from '../../src/core/matmul.js';
 
@@ -214,5 +214,51 @@ describe('the WebAssembly kernel', () => {
     const a = random(rng, 300, 300);
     const b = random(rng, 300, 300);
     expect(Array.from(matmul(a, b).data.subarray(0, 600))).toEqual(Array.from(naive(a, b).subarray(0, 600)));
+  });
+});
+
+describe('columns of a product (incremental evaluation)', () => {
+  const column = (c: Float64Array, m: number, n: number, j: number): number[] => Array.from({ length: m }, (_, i) => c[i * n + j]!);
+
+  it('are, bit for bit, the columns of the whole product, for A·B and A·Bᵀ, and leave the other columns as they were', () => {
+    const rng = new Rng(15);
+    for (const [m, k, n] of shapes) {
+      const a = random(rng, m, k);
+      const b = random(rng, k, n);
+      const full = matmul(a, b);
+      const cols = [...new Set([0, n - 1, n >> 1])];
+      const out = tensor([m, n], new Float64Array(m * n).fill(7));
+      matmulColumns(a, b, cols, out);
+      const bt = transpose(b);
+      const outT = tensor([m, n], new Float64Array(m * n).fill(7));
+      matmulColumns(a, bt, cols, outT, true);
+      for (let j = 0; j < n; j++) {
+        const want = cols.includes(j) ? column(full.data, m, n, j) : new Array<number>(m).fill(7);
+        expect(column(out.data, m, n, j), `${m}×${k}·${k}×${n}, column ${j}`).toEqual(want);
+        expect(column(outT.data, m, n, j), `${m}×${k}·(${n}×${k})ᵀ, column ${j}`).toEqual(want);
+      }
+    }
+  });
+
+  it('come from the JavaScript kernel, too, as its whole product has them: its sums depend on the row and k only', () => {
+    const rng = new Rng(16);
+    for (const [m, k, n] of shapes) {
+      const a = random(rng, m, k);
+      const b = random(rng, k, n);
+      const full = new Float64Array(m * n);
+      kernels.js(m, n, k, a.data, k, 1, b.data, full);
+      const j = n - 1;
+      const one = new Float64Array(m);
+      kernels.js(m, 1, k, a.data, k, 1, Float64Array.from({ length: k }, (_, p) => b.data[p * n + j]!), one);
+      expect(Array.from(one), `${m}×${k}·${k}×${n}`).toEqual(column(full, m, n, j));
+    }
+  });
+
+  it('name the shape that does not fit, and a column outside the product', () => {
+    const a = tensor([2, 3], new Float64Array(6));
+    const b = tensor([3, 4], new Float64Array(12));
+    expect(() => matmulColumns(a, b, [0], tensor([2, 3], new Float64Array(6)))).toThrow(/output is \[2, 3\], product is \[2, 4\]/);
+    expect(() => matmulColumns(a, b, [4], tensor([2, 4], new Float64Array(8)))).toThrow(/column 4 is not one of 0..3/);
+    expect(() => matmulColumns(a, b, [0], tensor([2, 4], new Float64Array(8)), true)).toThrow(/Bᵀ is \[4, 3\]/);
   });
 });

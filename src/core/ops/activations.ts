@@ -1,4 +1,4 @@
-import type { Tensor } from '../tensor.js';
+import { type Tensor, dims2 } from '../tensor.js';
 import type { Env, Op, Step } from './op.js';
 import { NO_FIELDS, opProblem, type OpEntry } from './entry.js';
 import { smallDims, type ProblemMaker } from '../problem.js';
@@ -65,6 +65,13 @@ export function elementwise(kind: string, rule: ElementwiseRule): Op {
           return { shape: [...x.shape], data: dx };
         },
       };
+    },
+    columns: {
+      mixes: false,
+      recompute(x, _env, cols, y) {
+        const [rows, n] = dims2(x, `${kind} input`);
+        for (const j of cols) for (let i = 0; i < rows; i++) y.data[i * n + j] = rule.f(x.data[i * n + j]!);
+      },
     },
   };
 }

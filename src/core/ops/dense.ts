@@ -1,5 +1,5 @@
 import { type Tensor, dims2, addRowVector, sumRowsInto } from '../tensor.js';
-import { matmul, matmulTA, matmulTB } from '../matmul.js';
+import { matmul, matmulColumns, matmulTA, matmulTB } from '../matmul.js';
 import { getParam } from '../params.js';
 import type { Env, Op, Step } from './op.js';
 import { opProblem, type OpEntry } from './entry.js';
@@ -45,6 +45,22 @@ export function dense(opts: DenseOptions): Op {
           return transpose ? matmul(dy, w) : matmulTB(dy, w);
         },
       };
+    },
+    columns: {
+      mixes: true,
+      // W[p, j] (Wᵀ: W[j, p]) and b[j] reach output column j
+      ofParam(name, index, env) {
+        if (name === bias) return index;
+        const wc = dims2(getParam(env.params, weight, 'dense'), `dense weight '${weight}'`)[1];
+        return transpose ? Math.floor(index / wc) : index % wc;
+      },
+      recompute(x, env, cols, y) {
+        matmulColumns(x, getParam(env.params, weight, 'dense'), cols, y, transpose);
+        if (bias === undefined) return;
+        const [rows, n] = dims2(y, 'dense output');
+        const b = getParam(env.params, bias, 'dense').data;
+        for (const j of cols) for (let i = 0; i < rows; i++) y.data[i * n + j]! += b[j]!;
+      },
     },
   };
 }

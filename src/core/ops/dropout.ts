@@ -27,6 +27,7 @@ export function dropout(opts: DropoutOptions): Op {
   return {
     kind: 'dropout',
     paramNames: [],
+    random: mask === undefined,
     forward(x: Tensor, env: Env): Step {
       if (!env.training) return { y: x, backward: (dy) => dy };
       let md: Float64Array;

@@ -33,7 +33,24 @@ export interface Op {
    * another thread builds the same op. Absent for ops built by hand.
    */
   readonly source?: { readonly spec: { readonly op: string }; readonly constants: ReadonlyMap<string, Tensor> };
+  /** Column structure, for incremental evaluation (core/incremental.ts); without it a change recomputes the whole output. */
+  readonly columns?: Columns;
+  /** The op draws from env.rng (dropout without a fixed mask): its output cannot be recomputed alone. */
+  readonly random?: boolean;
   /** Non-parameter state (batch norm's running averages), for early stopping to save and restore. */
   saveState?(): unknown;
   loadState?(state: unknown): void;
+}
+
+/**
+ * How an op on [rows, columns] activations maps columns: which output columns a change reaches,
+ * and their recomputation alone, bit for bit what `forward` writes there.
+ */
+export interface Columns {
+  /** A changed input column reaches every output column (dense); otherwise only the same column (elementwise). */
+  readonly mixes: boolean;
+  /** The output column that entry `index` of parameter `name` reaches (ops with parameters). */
+  ofParam?(name: string, index: number, env: Env): number;
+  /** Writes columns `cols` of the output for input x into y (the rest of y is left as it is). */
+  recompute(x: Tensor, env: Env, cols: readonly number[], y: Tensor): void;
 }
