@@ -1,5 +1,5 @@
 import { Rng } from '../core/rng.js';
-import { CheckAbort, Guarded, validateArgs, type GradFn, type ScalarFn } from './guard.js';
+import { CheckAbort, Guarded, NonFiniteValue, validateArgs, type EntryFn, type GradFn, type ScalarFn } from './guard.js';
 import { differentiate, powerOfTwo, type Derivative, type Estimate, type Verdict } from './difference.js';
 import { entryNoise, measureNoise } from './noise.js';
 import { checkJointKinks } from './joint-kinks.js';
@@ -149,6 +149,8 @@ export interface SharedContext {
   gradNoise: Float64Array;
   /** Milliseconds one call of f took at x (for deciding whether worker threads pay). */
   callMs: number;
+  /** Coordinates are checked through f's entry-at-a-time form (RunOptions.entry), which gave f's own values. */
+  entryWise: boolean;
 }
 
 interface Context extends SharedContext {
@@ -175,10 +177,16 @@ export interface RunOptions {
   runner?: CoordinateRunner;
   /** f never keeps its input: one buffer is refilled for every call instead of a fresh copy. */
   reuseInput?: boolean;
+  /**
+   * f with one entry of x changed, bit for bit f (checkModel: the core's incremental evaluation):
+   * coordinates are checked through it once it has given f's values at three entries.
+   */
+  entry?: EntryFn;
 }
 
 /** Coordinates checked in order on `g`, each with the calls it made; an abort ends the list. */
 export function checkCoordinates(shared: SharedContext, g: Guarded, indices: ArrayLike<number>): EntryOutcome[] {
+  if (!shared.entryWise) g.dropEntry();
   const ctx: Context = { ...shared, g };
   const out: EntryOutcome[] = [];
   for (let k = 0; k < indices.length; k++) {
@@ -395,11 +403,14 @@ function neededFor(ctx: Context, noiseFloor: number): (a: number, n: number) => 
 
 /** The check of one coordinate i of the gradient. */
 function checkCoordinate(ctx: Context, i: number): Judged {
-  const xp = ctx.x.slice();
   const xi = ctx.x[i]!;
+  let xp: Float64Array | undefined;
   const phi = (t: number): number => {
+    const at = (): string => `x + ${t}·e[${i}]`;
+    if (ctx.entryWise) return ctx.g.fEntry(i, xi + t, at);
+    xp ??= ctx.x.slice();
     xp[i] = xi + t;
-    const v = ctx.g.f(xp, () => `x + ${t}·e[${i}]`);
+    const v = ctx.g.f(xp, at);
     xp[i] = xi;
     return v;
   };
@@ -659,6 +670,39 @@ function unresolvedReason(list: readonly Unresolved[], what: string): string {
   return `${list.length} ${noun} could not be resolved, at any step tried, finely enough to decide: ${nameList(items, 6)}`;
 }
 
+/**
+ * Whether f's entry-at-a-time form gives f's own values, bit for bit, at three entries moved by a
+ * step: the milliseconds of one of its calls if so; if not (or if f could not be compared there), it
+ * is dropped and every call runs the whole f, and a disagreement is a warning.
+ */
+function entryAgrees(g: Guarded, x: Float64Array, scale: Float64Array, name: (i: number) => string, warnings: string[]): number | undefined {
+  const xp = x.slice();
+  let ms = 0;
+  const entries = [...new Set([0, x.length >> 1, x.length - 1])];
+  for (const i of entries) {
+    const v = x[i]! + scale[i]! / 1024;
+    xp[i] = v;
+    const at = (): string => `x + ${scale[i]! / 1024}·e[${i}]`;
+    try {
+      const whole = g.f(xp, at);
+      const start = performance.now();
+      const one = g.fEntry(i, v, at);
+      ms += performance.now() - start;
+      if (!Object.is(whole, one)) {
+        warnings.push(`f one entry at a time gave ${one} at ${name(i)} moved by ${scale[i]! / 1024}, where the whole f gives ${whole}: every call ran the whole f`);
+        g.dropEntry();
+        return undefined;
+      }
+    } catch (e) {
+      if (!(e instanceof NonFiniteValue)) throw e;
+      g.dropEntry();
+      return undefined;
+    }
+    xp[i] = x[i]!;
+  }
+  return ms / entries.length;
+}
+
 /** The check proper, on validated arguments (shared by checkJacobian and checkParams). */
 export function runCheck(
   f: ScalarFn,
@@ -671,7 +715,7 @@ export function runCheck(
 ): CheckResult {
   const { runner } = how;
   const n = x.length;
-  const g = new Guarded(f, grad, n, how.reuseInput);
+  const g = new Guarded(f, grad, n, how.reuseInput, how.entry);
   const out = new Collector(opts.record, name, onEntry);
   const reasons: string[] = [];
   const rng = new Rng(opts.seed);
@@ -767,7 +811,12 @@ export function runCheck(
     for (const v of a0) gmax = Math.max(gmax, Math.abs(v));
     const floor = Math.max(opts.resolution * ZERO_SHARE * gmax, Number.MIN_VALUE);
     const stationaryAtol = gmax === 0 ? 64 * UNIT_ROUNDOFF[opts.precision] * Math.max(1, Math.abs(f0)) : 0;
-    const shared: SharedContext = { x, f0, grad: a0, sigma, scale, relNoise, gmax, opts, eps: UNIT_ROUNDOFF[opts.precision], floor, stationaryAtol, gradNoise, callMs };
+    const entryMs = g.entryWise && mode !== 'directional' ? entryAgrees(g, x, scale, name, out.warnings) : undefined;
+    const shared: SharedContext = {
+      x, f0, grad: a0, sigma, scale, relNoise, gmax, opts, eps: UNIT_ROUNDOFF[opts.precision], floor, stationaryAtol, gradNoise,
+      callMs: entryMs ?? callMs,
+      entryWise: entryMs !== undefined,
+    };
     const ctx: Context = { ...shared, g };
 
     /** Kinked entries judged together; false (and the reason given) when the gradient is no subgradient there. */

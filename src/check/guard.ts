@@ -25,6 +25,8 @@ export type Where = string | (() => string);
 const text = (at: Where): string => (typeof at === 'string' ? at : at());
 
 export type ScalarFn = (x: Float64Array) => number;
+/** f with entry i of the point set to `value`, every other at the point checked (checkModel's incremental evaluation). */
+export type EntryFn = (i: number, value: number) => number;
 export type GradFn = (x: Float64Array) => ArrayLike<number>;
 
 function errorText(e: unknown): string {
@@ -50,8 +52,37 @@ export class Guarded {
     private readonly gradFn: GradFn,
     readonly n: number,
     reuseInput = false,
+    private entryFn?: EntryFn,
   ) {
     this.scratch = reuseInput ? new Float64Array(n) : undefined;
+  }
+
+  /** Whether f can be called one entry at a time (fEntry). */
+  get entryWise(): boolean {
+    return this.entryFn !== undefined;
+  }
+
+  /** Calls f whole from now on (its entry-at-a-time form disagreed with it, or could not be compared). */
+  dropEntry(): void {
+    this.entryFn = undefined;
+  }
+
+  /** f with entry i set to `value`: through the entry-at-a-time form (no buffer is handed out, so none can be mutated). */
+  fEntry(i: number, value: number, at: Where): number {
+    const fn = this.entryFn;
+    if (!fn) throw new Error('Guarded.fEntry: f has no entry-at-a-time form');
+    return this.value(this.call(() => fn(i, value), at), at, false);
+  }
+
+  /** One call of f, counted; what it throws ends the check, saying where. */
+  private call(run: () => unknown, at: Where): unknown {
+    this.evaluations++;
+    try {
+      return run();
+    } catch (e) {
+      if (e instanceof CheckAbort) throw e;
+      throw new CheckAbort(`f threw at ${text(at)}: ${errorText(e)}`);
+    }
   }
 
   /**
@@ -60,18 +91,16 @@ export class Guarded {
    */
   f(x: Float64Array, at: Where, atBase = false): number {
     const copy = this.scratch && x.length === this.n ? (this.scratch.set(x), this.scratch) : x.slice();
-    this.evaluations++;
-    let v: unknown;
-    try {
-      v = this.fn(copy);
-    } catch (e) {
-      if (e instanceof CheckAbort) throw e;
-      throw new CheckAbort(`f threw at ${text(at)}: ${errorText(e)}`);
-    }
+    const v = this.call(() => this.fn(copy), at);
     const changed = firstChange(x, copy);
     if (changed >= 0) {
       throw new CheckAbort(`f mutated its input: x[${changed}] went from ${x[changed]} to ${copy[changed]} during the call at ${text(at)}`);
     }
+    return this.value(v, at, atBase);
+  }
+
+  /** f's returned value, checked: a finite number (a non-finite one away from the base point is NonFiniteValue). */
+  private value(v: unknown, at: Where, atBase: boolean): number {
     if (typeof v !== 'number') {
       if (Array.isArray(v) || ArrayBuffer.isView(v)) {
         // a vector-valued f: the user wants the Jacobian's check, not the gradient's

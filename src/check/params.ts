@@ -1,6 +1,7 @@
 import type { Tensor } from '../core/tensor.js';
 import { TensorLayout, multiIndex, namedEntries } from '../core/layout.js';
 import { evaluate, type Model } from '../core/network.js';
+import { entryObjective } from '../core/incremental.js';
 import { validateArgs } from './guard.js';
 import { runCheck, type CheckResult, type RunOptions } from './gradient.js';
 import { CHECK_OPTION_RULES, resolveOptions, resolveWith, rule, type CheckOptions, type OptionRules, type ResolvedOptions } from './options.js';
@@ -143,6 +144,8 @@ export function checkModel(model: Model, x: Tensor, t: Tensor, options?: ModelCh
   const where = 'checkModel';
   const { training, workers, ...opts } = resolveWith<ModelCheckOptions>(where, options, MODEL_OPTION_RULES);
   const withParams = (p: Map<string, Tensor>): Model => ({ ...model, params: p });
+  // one entry at a time through the core's incremental evaluation, when every op is the core's own (from a spec)
+  const inc = model.ops.every((op) => op.source) ? entryObjective(model, x, t, { training }) : undefined;
   return paramsCheck(
     where,
     (p) => evaluate(withParams(p), x, t, { training, backward: false }).objective,
@@ -150,6 +153,6 @@ export function checkModel(model: Model, x: Tensor, t: Tensor, options?: ModelCh
     (p) => evaluate(withParams(p), x, t, { training }).grads,
     opts,
     // evaluate keeps no reference to its parameters: one input buffer serves every call
-    { runner: threadRunner(modelTask(model, x, t, training), workers), reuseInput: true },
+    { runner: threadRunner(modelTask(model, x, t, training), workers), reuseInput: true, entry: inc && ((i, v) => inc.at(i, v)) },
   );
 }

@@ -8,25 +8,32 @@ import { parentPort } from 'node:worker_threads';
 import { createOp } from '../core/ops/registry.js';
 import { TensorLayout } from '../core/layout.js';
 import { evaluate, type Model } from '../core/network.js';
-import { Guarded } from './guard.js';
+import { Guarded, type EntryFn } from './guard.js';
+import { entryObjective } from '../core/incremental.js';
 import { checkCoordinates } from './gradient.js';
 import type { Job, ModelTask, Reply } from './parallel.js';
 
-function objective(task: ModelTask): (v: Float64Array) => number {
+/** checkModel's f, whole and (from the task's parameters, the point checked) one entry at a time. */
+function objective(task: ModelTask): { f: (v: Float64Array) => number; entry?: EntryFn } {
   const ops = task.ops.map((o) => {
     const op = createOp(o.spec, o.constants);
     if (o.state !== undefined) op.loadState?.(o.state);
     return op;
   });
   const layout = TensorLayout.of(task.params);
-  return (v) => {
-    const model: Model = { ops, params: layout.views(v), loss: task.loss, penalties: task.penalties };
-    return evaluate(model, task.input, task.target, { training: task.training, backward: false }).objective;
+  const { input, target, training } = task;
+  const inc = entryObjective({ ops, params: task.params, loss: task.loss, penalties: task.penalties }, input, target, { training });
+  return {
+    f: (v) => {
+      const model: Model = { ops, params: layout.views(v), loss: task.loss, penalties: task.penalties };
+      return evaluate(model, input, target, { training, backward: false }).objective;
+    },
+    entry: inc && ((i, v) => inc.at(i, v)),
   };
 }
 
 function run(job: Job): void {
-  const f = objective(job.task);
+  const { f, entry } = objective(job.task);
   const g = new Guarded(
     f,
     () => {
@@ -34,6 +41,7 @@ function run(job: Job): void {
     },
     job.shared.x.length,
     true,
+    entry,
   );
   const chunks = Math.ceil(job.indices.length / job.chunk);
   for (let c = Atomics.add(job.counters, 0, 1); c < chunks; c = Atomics.add(job.counters, 0, 1)) {

@@ -41,7 +41,7 @@ function columnsReached(op: Op, input: Change, param: { name: string; index: num
 
 /**
  * The model's objective on (x, t) one entry at a time, from the model's current parameters (copied:
- * later changes to the model do not reach it). Undefined when an op draws from the rng in this mode
+ * later changes to the model do not reach it; the base pass runs at the first call). Undefined when an op draws from the rng in this mode
  * (dropout without a fixed mask): its masks depend on every op before it.
  */
 export function entryObjective(model: Model, x: Tensor, t: Tensor, opts: { training?: boolean } = {}): EntryObjective | undefined {
@@ -51,9 +51,6 @@ export function entryObjective(model: Model, x: Tensor, t: Tensor, opts: { train
   const params = cloneParams(model.params);
   // a forward-only pass: no gradient store, no running statistics, evaluate's rng
   const env: Env = { params, grads: new Map(), training, trackStats: false, rng: new Rng(0) };
-  const base = forwardAll(model.ops, x, env).outputs;
-  // work copies of the outputs, whose recomputed columns are put back after every call
-  const work = base.map((y) => clone(y));
   const outputAt = (outs: readonly Tensor[], at: number): Tensor => {
     const h = outs[at];
     if (!h) throw new RangeError(`penalty: at=${at} is not an op of the network`);
@@ -62,13 +59,24 @@ export function entryObjective(model: Model, x: Tensor, t: Tensor, opts: { train
   const lossOf = (outs: readonly Tensor[]): number => lossValue(model.loss, outs.length ? outs[outs.length - 1]! : x, t);
   const penaltyOf = (p: Penalty, outs: readonly Tensor[]): number =>
     isActivationPenalty(p) ? activationPenalty(p, outputAt(outs, p.at), false).value : paramPenalty(p, params);
-  const baseLoss = lossOf(base);
-  const basePenalties = model.penalties.map((p) => penaltyOf(p, base));
   const sum = (loss: number, penalties: number[]): number => loss + penalties.reduce((a, b) => a + b, 0);
+  // The base pass runs at the first call: creating one costs nothing until it is used.
+  let made: { base: Tensor[]; work: Tensor[]; baseLoss: number; basePenalties: number[] } | undefined;
+  const state = (): NonNullable<typeof made> => {
+    if (made) return made;
+    const base = forwardAll(model.ops, x, env).outputs;
+    // work copies of the outputs, whose recomputed columns are put back after every call
+    made = { base, work: base.map((y) => clone(y)), baseLoss: lossOf(base), basePenalties: model.penalties.map((p) => penaltyOf(p, base)) };
+    return made;
+  };
 
   return {
-    base: sum(baseLoss, basePenalties),
+    get base() {
+      const { baseLoss, basePenalties } = state();
+      return sum(baseLoss, basePenalties);
+    },
     at(index, value) {
+      const { base, work, baseLoss, basePenalties } = state();
       const where = layout.locate(index);
       if (!where) throw new RangeError(`entryObjective: index ${index} is not one of 0..${layout.size - 1}`);
       const name = where.slot.name;

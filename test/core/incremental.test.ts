@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autoencoder, cloneParams, createOp, dense, dropout, entryObjective, evaluate, flattenParams, mlp, Rng, tensor, type Model, type Tensor } from '../../src/core/index.js';
+import { autoencoder, cloneParams, createOp, dense, entryObjective, evaluate, flattenParams, mlp, Rng, tensor, type Model, type Tensor } from '../../src/core/index.js';
 
 const batch = (rng: Rng, rows: number, cols: number, positive = false): Tensor =>
   tensor([rows, cols], positive ? Float64Array.from(rng.normals(rows * cols), (v) => 1 / (1 + Math.exp(-v))) : rng.normals(rows * cols));
