@@ -169,7 +169,12 @@ export interface EntryOutcome {
  * Checks coordinates elsewhere (worker threads, see parallel.ts): their outcomes in any order, or
  * why it could not (then they are checked here, on this thread, with the same results).
  */
-export type CoordinateRunner = (shared: SharedContext, indices: Uint32Array) => { outcomes: EntryOutcome[]; threads: number } | { unavailable: string; warn: boolean };
+export type CoordinateRunner = (
+  shared: SharedContext,
+  indices: Uint32Array,
+  /** Checks some of them on this thread, as a thread of the team (its calls counted with the outcomes'). */
+  here: (part: Uint32Array) => EntryOutcome[],
+) => { outcomes: EntryOutcome[]; threads: number } | { unavailable: string; warn: boolean };
 
 /** How runCheck runs, for callers that know their objective (checkModel). */
 export interface RunOptions {
@@ -900,7 +905,7 @@ export function runCheck(
       const sampled = mode === 'sampled' && opts.samples < n;
       const coords = sampled ? Uint32Array.from(rng.permutation(n).subarray(0, opts.samples)).sort() : undefined;
       const indices = coords ?? Uint32Array.from({ length: n }, (_, i) => i);
-      const elsewhere = runner?.(shared, indices);
+      const elsewhere = runner?.(shared, indices, (part) => checkCoordinates(shared, g.fork(), part));
       let outcomes: EntryOutcome[];
       if (elsewhere && 'outcomes' in elsewhere) {
         threads = elsewhere.threads;

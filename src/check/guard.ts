@@ -57,6 +57,11 @@ export class Guarded {
     this.scratch = reuseInput ? new Float64Array(n) : undefined;
   }
 
+  /** The same calls, counted apart (a thread of a team: its outcomes carry their calls). */
+  fork(): Guarded {
+    return new Guarded(this.fn, this.gradFn, this.n, this.scratch !== undefined, this.entryFn);
+  }
+
   /** Whether f can be called one entry at a time (fEntry). */
   get entryWise(): boolean {
     return this.entryFn !== undefined;

@@ -2,8 +2,9 @@
  * Full mode on worker threads: coordinates are independent once the point's
  * noise and the analytic gradient are known, so worker threads check chunks of
  * them, claimed from a shared counter, and post each chunk's outcomes back. The
- * calling thread blocks (checkModel is synchronous) until every chunk is in,
- * then adds them in index order: the result is the one a single thread gives.
+ * calling thread claims chunks too (it is warm while a new worker starts), then
+ * blocks (checkModel is synchronous) until every chunk is in, and adds them in
+ * index order: the result is the one a single thread gives.
  * Only objectives that are plain data can cross (a model whose ops carry their
  * specs); anything else, or a worker that fails or stalls, is checked on the
  * calling thread.
@@ -44,8 +45,8 @@ export type Reply = { chunk: number; outcomes: EntryOutcome[] } | { error: strin
 /** The machine's cores: the default number of worker threads. */
 export const defaultWorkers = (): number => availableParallelism();
 
-/** Below this much expected work (ms of calls on one thread) threads do not pay for their start. */
-const MIN_PARALLEL_MS = 150;
+/** Below this much expected work (ms of calls on one thread) threads do not pay for their start: started ones, and new ones (a new worker loads its modules and runs its first chunk cold). */
+const MIN_PARALLEL_MS = { started: 150, new: 1000 } as const;
 /** Calls per entry assumed when estimating the work. */
 const CALLS_PER_ENTRY = 4.5;
 /** Chunks per worker: small enough to balance, large enough that posting costs nothing. */
@@ -95,18 +96,21 @@ function stallMs(shared: SharedContext, chunk: number): number {
 }
 
 /**
- * A CoordinateRunner on `count` worker threads for a model task. Declines (checked on the
- * calling thread) when count is 1, the work is too small to pay, or the task cannot cross.
+ * A CoordinateRunner on `count` threads (the calling one and count − 1 workers) for a model task.
+ * Declines (checked on the calling thread) when count is 1, the task cannot cross, or, unless the
+ * count was asked for (`asked`), the work is too small to pay for the threads.
  */
-export function threadRunner(task: ModelTask | string, count: number): CoordinateRunner {
-  return (shared, indices) => {
+export function threadRunner(task: ModelTask | string, count: number, asked = false): CoordinateRunner {
+  return (shared, indices, here) => {
     if (count <= 1) return { unavailable: 'one worker', warn: false };
     if (typeof task === 'string') return { unavailable: task, warn: false };
-    if (indices.length * CALLS_PER_ENTRY * shared.callMs < MIN_PARALLEL_MS) return { unavailable: 'too little work', warn: false };
+    const least = pool.length >= count - 1 ? MIN_PARALLEL_MS.started : MIN_PARALLEL_MS.new;
+    if (!asked && indices.length * CALLS_PER_ENTRY * shared.callMs < least) return { unavailable: 'too little work', warn: false };
     const file = workerFile();
     if (!file) return { unavailable: 'the worker script dist/src/check/worker.js is missing: build the package', warn: true };
-    const team = workers(Math.min(count, Math.ceil(indices.length / 8)), file);
-    const chunk = Math.max(1, Math.ceil(indices.length / (team.length * CHUNKS_PER_WORKER)));
+    // the calling thread is one of the team: count − 1 workers beside it
+    const team = workers(Math.min(count - 1, Math.ceil(indices.length / 8)), file);
+    const chunk = Math.max(1, Math.ceil(indices.length / ((team.length + 1) * CHUNKS_PER_WORKER)));
     const chunks = Math.ceil(indices.length / chunk);
     const counters = new Int32Array(new SharedArrayBuffer(8));
     const ports = team.map((w) => {
@@ -121,16 +125,28 @@ export function threadRunner(task: ModelTask | string, count: number): Coordinat
       for (const p of ports) p.close();
       return { unavailable: why, warn: true };
     };
-    let seen = 0;
-    let last = Date.now();
-    while (got.size < chunks) {
+    /** The replies that have arrived; a worker's failure, if one came. */
+    const collect = (): string | undefined => {
       for (const p of ports) {
         for (let m = receiveMessageOnPort(p); m; m = receiveMessageOnPort(p)) {
           const reply = m.message as Reply;
-          if ('error' in reply) return stop(`a worker failed: ${reply.error}`);
+          if ('error' in reply) return `a worker failed: ${reply.error}`;
           got.set(reply.chunk, reply.outcomes);
         }
       }
+      return undefined;
+    };
+    // this thread claims chunks from the same counter while the workers start and run
+    for (let c = Atomics.add(counters, 0, 1); c < chunks; c = Atomics.add(counters, 0, 1)) {
+      got.set(c, here(indices.subarray(c * chunk, (c + 1) * chunk)));
+      const failed = collect();
+      if (failed) return stop(failed);
+    }
+    let seen = 0;
+    let last = Date.now();
+    while (got.size < chunks) {
+      const failed = collect();
+      if (failed) return stop(failed);
       if (got.size >= chunks) break;
       Atomics.wait(counters, 1, seen, 200);
       const now = Atomics.load(counters, 1);
@@ -140,6 +156,6 @@ export function threadRunner(task: ModelTask | string, count: number): Coordinat
       } else if (Date.now() - last > stallMs(shared, chunk)) return stop(`no chunk arrived for ${Math.round((Date.now() - last) / 1000)} s`);
     }
     for (const p of ports) p.close();
-    return { outcomes: [...got.values()].flat(), threads: team.length };
+    return { outcomes: [...got.values()].flat(), threads: team.length + 1 };
   };
 }

@@ -127,9 +127,10 @@ export interface ModelCheckOptions extends CheckOptions {
   /** Training mode (batch statistics, dropout masks). Default true. */
   training?: boolean;
   /**
-   * Threads that check entries in full and sampled mode (see parallel.ts), with the same result
-   * as one. Default: the machine's cores. Used when the model's ops carry their specs (models
-   * from case files and createOp) and the work is large enough to pay for the threads' start.
+   * Threads that check entries in full and sampled mode, the calling one included (see
+   * parallel.ts), with the same result as one. Used when the model's ops carry their specs (models
+   * from case files and createOp). Default: the machine's cores, when the work is large enough to
+   * pay for the threads' start; a number given is used whatever the work.
    */
   workers?: number;
 }
@@ -153,6 +154,6 @@ export function checkModel(model: Model, x: Tensor, t: Tensor, options?: ModelCh
     (p) => evaluate(withParams(p), x, t, { training }).grads,
     opts,
     // evaluate keeps no reference to its parameters: one input buffer serves every call
-    { runner: threadRunner(modelTask(model, x, t, training), workers), reuseInput: true, entry: inc && ((i, v) => inc.at(i, v)) },
+    { runner: threadRunner(modelTask(model, x, t, training), workers, options?.workers !== undefined), reuseInput: true, entry: inc && ((i, v) => inc.at(i, v)) },
   );
 }
