@@ -2,7 +2,7 @@ import { type Tensor, clone } from './tensor.js';
 import { cloneParams } from './params.js';
 import { TensorLayout } from './layout.js';
 import { Rng } from './rng.js';
-import type { Env, Op } from './ops/op.js';
+import type { Columns, Env } from './ops/op.js';
 import { forwardAll, type Model } from './network.js';
 import { lossValue } from './losses.js';
 import { type Penalty, activationPenalty, isActivationPenalty, paramPenalty } from './penalties.js';
@@ -26,13 +26,12 @@ export interface EntryObjective {
 /** Unchanged, these columns changed, or all of the tensor. */
 type Change = undefined | readonly number[] | 'all';
 
-/** The columns of op's output a change reaches, when it can recompute them alone; undefined: the whole output. */
-function columnsReached(op: Op, input: Change, param: { name: string; index: number } | undefined, env: Env, y: Tensor): number[] | undefined {
-  const c = op.columns;
-  if (!c || y.shape.length !== 2 || input === 'all' || (input && c.mixes)) return undefined;
+/** The columns of an op's output (with column structure) that a change reaches. */
+function columnsReached(c: Columns, input: Change, param: { name: string; index: number } | undefined, env: Env): number[] | 'all' {
+  if (input === 'all' || (input && c.mixes)) return 'all';
   const cols = input ? [...input] : [];
   if (param) {
-    if (!c.ofParam) return undefined;
+    if (!c.ofParam) return 'all';
     const j = c.ofParam(param.name, param.index, env);
     if (!cols.includes(j)) cols.push(j);
   }
@@ -85,21 +84,29 @@ export function entryObjective(model: Model, x: Tensor, t: Tensor, opts: { train
       w[where.local] = value;
       const outs: Tensor[] = [];
       const changes: Change[] = [];
+      // the work copies written, to put back
+      const written: number[] = [];
       try {
         let h = x;
         let change: Change;
         for (const [k, op] of model.ops.entries()) {
           const reads = op.paramNames.includes(name);
-          if (change || reads) {
-            const cols = columnsReached(op, change, reads ? { name, index: where.local } : undefined, env, base[k]!);
-            if (cols) op.columns!.recompute(h, env, cols, work[k]!);
-            change = cols ?? 'all';
-            h = cols ? work[k]! : op.forward(h, env).y;
-          } else {
+          const c = op.columns;
+          if (!change && !reads) {
             h = base[k]!;
+          } else if (c && base[k]!.shape.length === 2) {
+            change = columnsReached(c, change, reads ? { name, index: where.local } : undefined, env);
+            // marked before it is written: a throw part way still puts it back
+            changes[k] = change;
+            written.push(k);
+            c.recompute(h, env, change, work[k]!);
+            h = work[k]!;
+          } else {
+            change = 'all';
+            h = op.forward(h, env).y;
           }
           outs.push(h);
-          changes.push(change);
+          changes[k] = change;
         }
         const loss = change ? lossOf(outs) : baseLoss;
         const penalties = model.penalties.map((p, j) => {
@@ -109,13 +116,17 @@ export function entryObjective(model: Model, x: Tensor, t: Tensor, opts: { train
         return sum(loss, penalties);
       } finally {
         w[where.local] = old;
-        changes.forEach((c, k) => {
-          if (!Array.isArray(c)) return;
+        for (const k of written) {
+          const c = changes[k]!;
           const from = base[k]!.data;
           const to = work[k]!.data;
+          if (c === 'all') {
+            to.set(from);
+            continue;
+          }
           const n = base[k]!.shape[1]!;
           for (const j of c) for (let i = j; i < to.length; i += n) to[i] = from[i]!;
-        });
+        }
       }
     },
   };

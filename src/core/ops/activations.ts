@@ -69,8 +69,14 @@ export function elementwise(kind: string, rule: ElementwiseRule): Op {
     columns: {
       mixes: false,
       recompute(x, _env, cols, y) {
+        const xd = x.data;
+        const yd = y.data;
+        if (cols === 'all') {
+          for (let i = 0; i < xd.length; i++) yd[i] = rule.f(xd[i]!);
+          return;
+        }
         const [rows, n] = dims2(x, `${kind} input`);
-        for (const j of cols) for (let i = 0; i < rows; i++) y.data[i * n + j] = rule.f(x.data[i * n + j]!);
+        for (const j of cols) for (let i = 0; i < rows; i++) yd[i * n + j] = rule.f(xd[i * n + j]!);
       },
     },
   };

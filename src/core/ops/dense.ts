@@ -55,7 +55,16 @@ export function dense(opts: DenseOptions): Op {
         return transpose ? Math.floor(index / wc) : index % wc;
       },
       recompute(x, env, cols, y) {
-        matmulColumns(x, getParam(env.params, weight, 'dense'), cols, y, transpose);
+        const w = getParam(env.params, weight, 'dense');
+        if (cols === 'all') {
+          // forward's sums: the product added to zeros, then the bias
+          y.data.fill(0);
+          if (transpose) matmulTB(x, w, y);
+          else matmul(x, w, y);
+          if (bias !== undefined) addRowVector(y, getParam(env.params, bias, 'dense'));
+          return;
+        }
+        matmulColumns(x, w, cols, y, transpose);
         if (bias === undefined) return;
         const [rows, n] = dims2(y, 'dense output');
         const b = getParam(env.params, bias, 'dense').data;

@@ -51,6 +51,6 @@ export interface Columns {
   readonly mixes: boolean;
   /** The output column that entry `index` of parameter `name` reaches (ops with parameters). */
   ofParam?(name: string, index: number, env: Env): number;
-  /** Writes columns `cols` of the output for input x into y (the rest of y is left as it is). */
-  recompute(x: Tensor, env: Env, cols: readonly number[], y: Tensor): void;
+  /** Writes columns `cols` (or all) of the output for input x into y, allocating nothing (the rest of y is left as it is). */
+  recompute(x: Tensor, env: Env, cols: readonly number[] | 'all', y: Tensor): void;
 }
