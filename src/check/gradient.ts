@@ -693,21 +693,30 @@ function entryAgrees(g: Guarded, x: Float64Array, scale: Float64Array, name: (i:
     const v = x[i]! + scale[i]! / 1024;
     xp[i] = v;
     const at = (): string => `x + ${scale[i]! / 1024}·e[${i}]`;
+    const drop = (what: string): undefined => {
+      warnings.push(`f one entry at a time ${what} at ${name(i)} moved by ${scale[i]! / 1024}: every call ran the whole f`);
+      g.dropEntry();
+      return undefined;
+    };
+    let whole: number;
     try {
-      const whole = g.f(xp, at);
-      const start = performance.now();
-      const one = g.fEntry(i, v, at);
-      ms = Math.min(ms, performance.now() - start);
-      if (!Object.is(whole, one)) {
-        warnings.push(`f one entry at a time gave ${one} at ${name(i)} moved by ${scale[i]! / 1024}, where the whole f gives ${whole}: every call ran the whole f`);
-        g.dropEntry();
-        return undefined;
-      }
+      whole = g.f(xp, at);
     } catch (e) {
+      // f itself is not finite there: nothing to compare (an f that throws ends the check, as it would later)
       if (!(e instanceof NonFiniteValue)) throw e;
       g.dropEntry();
       return undefined;
     }
+    let one: number;
+    const start = performance.now();
+    try {
+      one = g.fEntry(i, v, at);
+    } catch (e) {
+      if (!(e instanceof CheckAbort || e instanceof NonFiniteValue)) throw e;
+      return drop(`failed (${e instanceof CheckAbort ? e.reason : e.message}), where the whole f gives ${whole},`);
+    }
+    ms = Math.min(ms, performance.now() - start);
+    if (!Object.is(whole, one)) return drop(`gave ${one}, where the whole f gives ${whole},`);
     xp[i] = x[i]!;
   }
   return ms;
