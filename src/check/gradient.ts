@@ -390,7 +390,12 @@ function autoStep(ctx: Context, s: number, slope: number): number {
 function roundingFit(ctx: Context, a: number, t: Tolerance, scale: number): number {
   const own = ctx.opts.resolution * Math.abs(a);
   if (!(own > 0) || t.needed(a, a) > own) return 0;
-  return Math.min((4 * SAFETY * 3 * ctx.sigma) / own, 0.1 * scale);
+  return fitStep(ctx.sigma, own, scale);
+}
+
+/** The step whose two-level rounding (3σ/h, times SAFETY, with room for truncation) fits `need`, up to a tenth of `scale`. */
+function fitStep(sigma: number, need: number, scale: number): number {
+  return Math.min((4 * SAFETY * 3 * sigma) / need, 0.1 * scale);
 }
 
 /** f's noise over a step of the entry's whole scale, in units of σ/step: finite differences inside the point's neighbourhood resolve no further. */
@@ -511,10 +516,12 @@ function checkDirection(ctx: Context, v: Float64Array, support?: Uint32Array): J
   const noiseFloor = NOISE_FLOOR * ctx.sigma * unit;
   const needed = Math.max(resolution * maxTerm * minShare, ctx.floor * maxD * unit, noiseFloor);
   const t: Tolerance = { tol: () => tol, needed: () => needed };
-  // φ′ = ∇f·d is a signed sum (≈ √n terms' worth), so its own size, not Σ|terms|, sets the scale.
+  // φ′ = ∇f·d is a signed sum (≈ √n terms' worth), so its own size, not Σ|terms|, sets the scale;
+  // and never below the step whose rounding fits what the direction needs (its smallest term, or the
+  // noise floor, usually far above autoStep's: the growths a direction spent to get there, skipped).
   const h =
     ctx.opts.step === 'auto'
-      ? powerOfTwo(Math.max(autoStep(ctx, maxD, Math.max(Math.abs(analytic), maxTerm) / unit / maxD) / maxD, 256 * ctx.eps))
+      ? powerOfTwo(Math.max(autoStep(ctx, maxD, Math.max(Math.abs(analytic), maxTerm) / unit / maxD) / maxD, fitStep(ctx.sigma * unit, needed, 1), 256 * ctx.eps))
       : ctx.opts.step / maxD;
   // d is already scaled like x, so steps in t beyond 1 leave the point's neighbourhood.
   // (t = 1 moves every entry by its own scale: the direction's scale is 1)
