@@ -115,7 +115,11 @@ export interface CheckResult {
   directionFailures?: Failure[];
   /** Present with `record: true`. */
   entries?: EntryRecord[];
-  /** Worker threads that checked the entries, when more than one did (checkModel's `workers`): the result is the one a single thread gives. */
+  /**
+   * Threads the entries were shared among, the calling one included, when more than one (checkModel's
+   * `workers`; each claims chunks as it is free, so a worker that starts late may check few or none):
+   * the result is the one a single thread gives.
+   */
   threads?: number;
 }
 
