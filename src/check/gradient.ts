@@ -195,7 +195,6 @@ export interface RunOptions {
 
 /** Coordinates checked in order on `g`, each with the calls it made; an abort ends the list. */
 export function checkCoordinates(shared: SharedContext, g: Guarded, indices: ArrayLike<number>): EntryOutcome[] {
-  if (!shared.entryWise) g.dropEntry();
   const ctx: Context = { ...shared, g };
   const out: EntryOutcome[] = [];
   for (let k = 0; k < indices.length; k++) {
@@ -692,8 +691,8 @@ function unresolvedReason(list: readonly Unresolved[], what: string): string {
 
 /**
  * Whether f's entry-at-a-time form gives f's own values, bit for bit, at three entries moved by a
- * step: the milliseconds of its fastest call there if so; if not (or if f could not be compared there), it
- * is dropped and every call runs the whole f, and a disagreement is a warning.
+ * step: the milliseconds of its fastest call there if so; undefined if not (or if f could not be
+ * compared there), and then every call runs the whole f (shared.entryWise), a disagreement a warning.
  */
 function entryAgrees(g: Guarded, x: Float64Array, scale: Float64Array, name: (i: number) => string, warnings: string[]): number | undefined {
   const xp = x.slice();
@@ -706,7 +705,6 @@ function entryAgrees(g: Guarded, x: Float64Array, scale: Float64Array, name: (i:
     const at = (): string => `x + ${scale[i]! / 1024}·e[${i}]`;
     const drop = (what: string): undefined => {
       warnings.push(`f one entry at a time ${what} at ${name(i)} moved by ${scale[i]! / 1024}: every call ran the whole f`);
-      g.dropEntry();
       return undefined;
     };
     let whole: number;
@@ -715,7 +713,6 @@ function entryAgrees(g: Guarded, x: Float64Array, scale: Float64Array, name: (i:
     } catch (e) {
       // f itself is not finite there: nothing to compare (an f that throws ends the check, as it would later)
       if (!(e instanceof NonFiniteValue)) throw e;
-      g.dropEntry();
       return undefined;
     }
     let one: number;

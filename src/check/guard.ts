@@ -52,7 +52,7 @@ export class Guarded {
     private readonly gradFn: GradFn,
     readonly n: number,
     reuseInput = false,
-    private entryFn?: EntryFn,
+    private readonly entryFn?: EntryFn,
   ) {
     this.scratch = reuseInput ? new Float64Array(n) : undefined;
   }
@@ -65,11 +65,6 @@ export class Guarded {
   /** Whether f can be called one entry at a time (fEntry). */
   get entryWise(): boolean {
     return this.entryFn !== undefined;
-  }
-
-  /** Calls f whole from now on (its entry-at-a-time form disagreed with it, or could not be compared). */
-  dropEntry(): void {
-    this.entryFn = undefined;
   }
 
   /** f with entry i set to `value`: through the entry-at-a-time form (no buffer is handed out, so none can be mutated). */

@@ -154,6 +154,6 @@ export function checkModel(model: Model, x: Tensor, t: Tensor, options?: ModelCh
     (p) => evaluate(withParams(p), x, t, { training }).grads,
     opts,
     // evaluate keeps no reference to its parameters: one input buffer serves every call
-    { runner: threadRunner(modelTask(model, x, t, training), workers, options?.workers !== undefined), reuseInput: true, entry: inc && ((i, v) => inc.at(i, v)) },
+    { runner: threadRunner(modelTask(model, x, t, training), workers, options?.workers !== undefined), reuseInput: true, entry: inc?.at },
   );
 }

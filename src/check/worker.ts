@@ -28,7 +28,7 @@ function objective(task: ModelTask): { f: (v: Float64Array) => number; entry?: E
       const model: Model = { ops, params: layout.views(v), loss: task.loss, penalties: task.penalties };
       return evaluate(model, input, target, { training, backward: false }).objective;
     },
-    entry: inc && ((i, v) => inc.at(i, v)),
+    entry: inc?.at,
   };
 }
 

@@ -17,8 +17,8 @@ import { type Penalty, activationPenalty, isActivationPenalty, paramPenalty } fr
  * layer's entries stops paying a whole forward pass per call.
  */
 export interface EntryObjective {
-  /** J with flat entry `index` (in TensorLayout.of(model.params) order) set to `value`, every other at the base point. */
-  at(index: number, value: number): number;
+  /** J with flat entry `index` (in TensorLayout.of(model.params) order) set to `value`, every other at the base point (a plain function: it can be passed on its own). */
+  readonly at: (index: number, value: number) => number;
   /** J at the base point. */
   readonly base: number;
 }
@@ -74,7 +74,7 @@ export function entryObjective(model: Model, x: Tensor, t: Tensor, opts: { train
       const { baseLoss, basePenalties } = state();
       return sum(baseLoss, basePenalties);
     },
-    at(index, value) {
+    at: (index, value) => {
       const { base, work, baseLoss, basePenalties } = state();
       const where = layout.locate(index);
       if (!where) throw new RangeError(`entryObjective: index ${index} is not one of 0..${layout.size - 1}`);
@@ -84,8 +84,8 @@ export function entryObjective(model: Model, x: Tensor, t: Tensor, opts: { train
       w[where.local] = value;
       const outs: Tensor[] = [];
       const changes: Change[] = [];
-      // the work copies written, to put back
-      const written: number[] = [];
+      // the work copies written and what was written there, to put back (noted before the write: a throw part way still puts it back)
+      const written: [number, readonly number[] | 'all'][] = [];
       try {
         let h = x;
         let change: Change;
@@ -95,11 +95,10 @@ export function entryObjective(model: Model, x: Tensor, t: Tensor, opts: { train
           if (!change && !reads) {
             h = base[k]!;
           } else if (c && base[k]!.shape.length === 2) {
-            change = columnsReached(c, change, reads ? { name, index: where.local } : undefined, env);
-            // marked before it is written: a throw part way still puts it back
-            changes[k] = change;
-            written.push(k);
-            c.recompute(h, env, change, work[k]!);
+            const cols = columnsReached(c, change, reads ? { name, index: where.local } : undefined, env);
+            written.push([k, cols]);
+            c.recompute(h, env, cols, work[k]!);
+            change = cols;
             h = work[k]!;
           } else {
             change = 'all';
@@ -116,8 +115,7 @@ export function entryObjective(model: Model, x: Tensor, t: Tensor, opts: { train
         return sum(loss, penalties);
       } finally {
         w[where.local] = old;
-        for (const k of written) {
-          const c = changes[k]!;
+        for (const [k, c] of written) {
           const from = base[k]!.data;
           const to = work[k]!.data;
           if (c === 'all') {

@@ -195,8 +195,7 @@ export function matmulColumns(a: Tensor, b: Tensor, cols: readonly number[], out
   const [br, bc] = dims2(b, 'matmulColumns(B)');
   const [k2, n] = transposeB ? [bc, br] : [br, bc];
   if (k !== k2) throw new RangeError(`matmulColumns: A is [${m}, ${k}] but B${transposeB ? 'ᵀ' : ''} is [${k2}, ${n}]`);
-  const [om, on] = dims2(out, 'matmulColumns(out)');
-  if (om !== m || on !== n) throw new RangeError(`matmulColumns: output is [${om}, ${on}], product is [${m}, ${n}]`);
+  target(out, m, n, 'matmulColumns');
   const bd = b.data;
   const od = out.data;
   const column = new Float64Array(k);

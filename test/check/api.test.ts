@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { assertGradient, checkGradient, checkJacobian, checkModel, checkParams, formatResult, GradientCheckError, gradproofMatchers, multiIndex, positiveDefiniteArb, probabilityArb, shapeArb, taylorTest, tensorArb, type GradproofMatchers, type NamedGradients, type NamedTensors, type Tensor } from '../../src/index.js';
 import { sciPair } from '../../src/check/format.js';
-import { mlp, Rng, tensor, type Op } from '../../src/core/index.js';
-import { coupled, coupledGrad, planted, points, separable, separableGrad, type Fn, type Grad } from './helpers.js';
+import { mlp, Rng, tensor } from '../../src/core/index.js';
+import { coupled, coupledGrad, planted, points, separable, separableGrad, wrongBackward, type Fn, type Grad } from './helpers.js';
 
 declare module 'vitest' {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -219,21 +219,9 @@ describe('checkParams and checkModel name their entries', () => {
     expect(good.ok, formatResult(good)).toBe(true);
     expect(good.checked).toBe(12 + 4 + 8 + 2);
     // The first dense op's backward scales dW1[1,0] by 1.01.
-    const inner = model.ops[0]!;
-    const broken: Op = {
-      ...inner,
-      forward(xx, env) {
-        const step = inner.forward(xx, env);
-        return {
-          y: step.y,
-          backward(dy) {
-            const dx = step.backward(dy);
-            env.grads.get('W1')!.data[1 * 4 + 0]! *= 1.01;
-            return dx;
-          },
-        };
-      },
-    };
+    const broken = wrongBackward(model.ops[0]!, (grads) => {
+      grads.get('W1')!.data[1 * 4 + 0]! *= 1.01;
+    });
     const r = checkModel({ ...model, ops: [broken, ...model.ops.slice(1)] }, x, t);
     expect(r.ok).toBe(false);
     expect(r.failures.map((fl) => fl.name)).toEqual(['W1[1,0]']);

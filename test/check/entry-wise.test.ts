@@ -7,6 +7,7 @@ import type { Model } from '../../src/core/network.js';
 import { checkModel } from '../../src/check/params.js';
 import { runCheck } from '../../src/check/gradient.js';
 import { resolveOptions } from '../../src/check/options.js';
+import { wrongBackward } from './helpers.js';
 
 const batch = (rows: number, cols: number, seed: number): Tensor => {
   const rng = new Rng(seed);
@@ -22,20 +23,9 @@ const sansCalls = ({ evaluations: _e, ...rest }: ReturnType<typeof checkModel>):
 /** b1[0]'s gradient off by `by`: the encoder's dense op, spec and columns kept, with a wrong backward. */
 function wrongBias(m: Model, by: number): Model {
   const [enc, ...rest] = m.ops as [Op, ...Op[]];
-  const wrong: Op = {
-    ...enc,
-    forward(h, env) {
-      const step = enc.forward(h, env);
-      return {
-        y: step.y,
-        backward(dy) {
-          const dx = step.backward(dy);
-          env.grads.get('b1')!.data[0]! += by;
-          return dx;
-        },
-      };
-    },
-  };
+  const wrong = wrongBackward(enc, (grads) => {
+    grads.get('b1')!.data[0]! += by;
+  });
   return { ...m, ops: [wrong, ...rest] };
 }
 

@@ -5,6 +5,8 @@
  */
 import { expect } from 'vitest';
 import { checkGradient, formatResult, type CheckOptions, type CheckResult } from '../../src/index.js';
+import type { Op } from '../../src/core/ops/op.js';
+import type { Params } from '../../src/core/params.js';
 
 export type Fn = (x: Float64Array) => number;
 export type Grad = (x: Float64Array) => Float64Array;
@@ -107,4 +109,22 @@ export function planted(g: Grad, change: (out: Float64Array, x: Float64Array) =>
 
 export function indicesOf(r: CheckResult): number[] {
   return r.failures.map((fl) => fl.index).sort((a, b) => a - b);
+}
+
+/** `op` with a wrong backward pass: after its own, `spoil` changes the gradients it accumulated (forward, spec and columns kept). */
+export function wrongBackward(op: Op, spoil: (grads: Params) => void): Op {
+  return {
+    ...op,
+    forward(x, env) {
+      const step = op.forward(x, env);
+      return {
+        y: step.y,
+        backward(dy) {
+          const dx = step.backward(dy);
+          spoil(env.grads);
+          return dx;
+        },
+      };
+    },
+  };
 }

@@ -48,13 +48,17 @@ export type ActivationName = keyof typeof activationRules;
 
 /** Y = f(X) elementwise; dX = dY ⊙ f′(X). */
 export function elementwise(kind: string, rule: ElementwiseRule): Op {
+  /** y = f(x) entry by entry: forward's values, and the incremental evaluation's when a change reaches every column. */
+  const apply = (xd: Float64Array, yd: Float64Array): Float64Array => {
+    for (let i = 0; i < xd.length; i++) yd[i] = rule.f(xd[i]!);
+    return yd;
+  };
   return {
     kind,
     paramNames: [],
     forward(x: Tensor, _env: Env): Step {
       const xd = x.data;
-      const yd = new Float64Array(xd.length);
-      for (let i = 0; i < xd.length; i++) yd[i] = rule.f(xd[i]!);
+      const yd = apply(xd, new Float64Array(xd.length));
       const y = { shape: [...x.shape], data: yd };
       return {
         y,
@@ -72,7 +76,7 @@ export function elementwise(kind: string, rule: ElementwiseRule): Op {
         const xd = x.data;
         const yd = y.data;
         if (cols === 'all') {
-          for (let i = 0; i < xd.length; i++) yd[i] = rule.f(xd[i]!);
+          apply(xd, yd);
           return;
         }
         const [rows, n] = dims2(x, `${kind} input`);

@@ -1,4 +1,4 @@
-import { type Tensor, dims2, addRowVector, sumRowsInto } from '../tensor.js';
+import { type Tensor, dims2, addRowVector, sumRowsInto, zeros } from '../tensor.js';
 import { matmul, matmulColumns, matmulTA, matmulTB } from '../matmul.js';
 import { getParam } from '../params.js';
 import type { Env, Op, Step } from './op.js';
@@ -17,6 +17,13 @@ export interface DenseOptions {
 /** Y = X·W + b, or Y = X·Wᵀ + b with `transpose`. */
 export function dense(opts: DenseOptions): Op {
   const { weight, bias, transpose = false } = opts;
+  /** X·W (+ b) added into y, zeros: forward's sums, and the incremental evaluation's when a change reaches every column. */
+  const product = (x: Tensor, w: Tensor, env: Env, y: Tensor): Tensor => {
+    if (transpose) matmulTB(x, w, y);
+    else matmul(x, w, y);
+    if (bias !== undefined) addRowVector(y, getParam(env.params, bias, 'dense'));
+    return y;
+  };
   return {
     kind: 'dense',
     paramNames: bias === undefined ? [weight] : [weight, bias],
@@ -30,8 +37,7 @@ export function dense(opts: DenseOptions): Op {
           `dense: input has ${d} columns but weight '${weight}' is [${wr}, ${wc}]${transpose ? ' (used transposed)' : ''}`,
         );
       }
-      const y = transpose ? matmulTB(x, w) : matmul(x, w);
-      if (bias !== undefined) addRowVector(y, getParam(env.params, bias, 'dense'));
+      const y = product(x, w, env, zeros([x.shape[0]!, transpose ? wr : wc]));
       return {
         y,
         backward(dy: Tensor): Tensor {
@@ -57,11 +63,8 @@ export function dense(opts: DenseOptions): Op {
       recompute(x, env, cols, y) {
         const w = getParam(env.params, weight, 'dense');
         if (cols === 'all') {
-          // forward's sums: the product added to zeros, then the bias
           y.data.fill(0);
-          if (transpose) matmulTB(x, w, y);
-          else matmul(x, w, y);
-          if (bias !== undefined) addRowVector(y, getParam(env.params, bias, 'dense'));
+          product(x, w, env, y);
           return;
         }
         matmulColumns(x, w, cols, y, transpose);
